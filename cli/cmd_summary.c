@@ -1,0 +1,108 @@
+/*
+ * cli/cmd_summary.c - `hmn` with no subcommand: one line (or one JSON
+ * object) per GPU, upstream 4.1.  Figures a backend could not read print as
+ * n/a (null in JSON), never 0.
+ */
+#include "cli.h"
+
+#include <stdio.h>
+
+static void mib_or_na(char *buf, size_t cap, const hmn_gpu_device_info *d, uint64_t bit, uint64_t v)
+{
+    if (d->valid & bit)
+        snprintf(buf, cap, "%llu MiB", (unsigned long long)(v / 1048576ull));
+    else
+        snprintf(buf, cap, "n/a");
+}
+
+static void print_line(const hmn_gpu_device_info *d)
+{
+    char fr[32], to[32];
+    mib_or_na(fr, sizeof(fr), d, HMN_DEV_HAS_FREE, d->free_bytes);
+    mib_or_na(to, sizeof(to), d, HMN_DEV_HAS_TOTAL, d->total_bytes);
+    printf("GPU %u", d->index);
+    if (d->valid & HMN_DEV_HAS_NAME)
+        printf(" [%s]", d->name);
+    printf(": free %s / %s", fr, to);
+    if (d->valid & HMN_DEV_HAS_RESERVED)
+        printf(" (%llu MiB reserved)", (unsigned long long)(d->reserved_bytes / 1048576ull));
+    if (d->valid & HMN_DEV_HAS_DRIVER_VERSION)
+        printf(", driver %s", d->driver_version);
+    putchar('\n');
+}
+
+static void print_json(const hmn_gpu_device_info *d)
+{
+    /* Upstream's keys first, in upstream's order; ours are appended. */
+    printf("{\"index\":%u,\"name\":", d->index);
+    json_str(stdout, (d->valid & HMN_DEV_HAS_NAME) ? d->name : NULL);
+    fputs(",\"total_bytes\":", stdout);
+    json_u64(stdout, (d->valid & HMN_DEV_HAS_TOTAL) != 0, d->total_bytes);
+    fputs(",\"free_bytes\":", stdout);
+    json_u64(stdout, (d->valid & HMN_DEV_HAS_FREE) != 0, d->free_bytes);
+    fputs(",\"used_bytes\":", stdout);
+    json_u64(stdout, (d->valid & HMN_DEV_HAS_USED) != 0, d->used_bytes);
+    fputs(",\"reserved_bytes\":", stdout);
+    json_u64(stdout, (d->valid & HMN_DEV_HAS_RESERVED) != 0, d->reserved_bytes);
+    fputs(",\"driver_version\":", stdout);
+    json_str(stdout, (d->valid & HMN_DEV_HAS_DRIVER_VERSION) ? d->driver_version : NULL);
+    fputs(",\"source\":", stdout);
+    json_str(stdout, hmn_source_name((int)d->source));
+    fputs(",\"uuid\":", stdout);
+    json_str(stdout, (d->valid & HMN_DEV_HAS_UUID) ? d->uuid : NULL);
+    fputs(",\"pci_bus_id\":", stdout);
+    json_str(stdout, (d->valid & HMN_DEV_HAS_PCI_BUS_ID) ? d->pci_bus_id : NULL);
+    fputs(",\"used_includes_reserved\":", stdout);
+    fputs(d->memory_api == HMN_MEMORY_API_NVML_V1 ? "true" : "false", stdout);
+    fputs(",\"mig_mode\":", stdout);
+    if (d->valid & HMN_DEV_HAS_MIG_MODE)
+        fputs(d->mig_mode ? "true" : "false", stdout);
+    else
+        fputs("null", stdout);
+    fputs(",\"gtt_total_bytes\":", stdout);
+    json_u64(stdout, (d->valid & HMN_DEV_HAS_GTT) != 0, d->gtt_total_bytes);
+    fputs(",\"gtt_used_bytes\":", stdout);
+    json_u64(stdout, (d->valid & HMN_DEV_HAS_GTT) != 0, d->gtt_used_bytes);
+    fputs("}", stdout);
+}
+
+int cmd_summary(hmn_ctx *ctx, int json)
+{
+    hmn_snapshot_list *list = NULL;
+    hmn_snapshot s = HMN_SNAPSHOT_INIT;
+    size_t i, n, shown = 0;
+    int rc = hmn_snapshot_all(ctx, &list);
+    if (rc != HMN_OK) {
+        errf("%s", hmn_errmsg(ctx));
+        return EXIT_FAIL;
+    }
+    n = hmn_snapshot_list_count(list);
+    if (json)
+        putchar('[');
+    for (i = 0; i < n; i++) {
+        if (hmn_snapshot_list_get(list, i, &s) != HMN_OK || !(s.valid & HMN_SNAP_HAS_GPU_DEVICE))
+            continue;
+        if (json) {
+            if (shown)
+                putchar(',');
+            print_json(&s.gpu_device);
+        } else {
+            print_line(&s.gpu_device);
+        }
+        shown++;
+    }
+    if (json)
+        puts("]");
+    if (n == 0) {
+        if (!json)
+            puts("hmn: no visible GPUs.");
+        explain_sources(ctx);
+    } else if (shown == 0) {
+        if (json)
+            errf("%zu GPU(s) enumerated but none readable.", n);
+        else
+            printf("hmn: %zu GPU(s) enumerated but none readable.\n", n);
+    }
+    hmn_snapshot_list_free(list);
+    return EXIT_OK;
+}

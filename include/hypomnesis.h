@@ -1,0 +1,502 @@
+/*
+ * hypomnesis.h - the one public header of libhypomnesis.
+ *
+ * What is in memory right now: process RSS, device-wide GPU memory and
+ * per-process GPU memory, on Linux and Windows.  Vendor libraries (NVML) are
+ * loaded at run time; nothing here needs a vendor SDK to build or to run.
+ *
+ * Conventions (see docs/api.md for the long form):
+ *
+ *  - Every fallible function returns an int: HMN_OK (0) or a negative HMN_E*
+ *    code.  hmn_strerror() names the code; hmn_errmsg(ctx) gives the detailed
+ *    English one-liner of the last failure on that context (for a NULL
+ *    context: of the last NULL-context call on this thread).
+ *  - Every query takes a hmn_ctx * first.  A long-lived context keeps loaded
+ *    backends (NVML stays initialised), open file descriptors and caches, so
+ *    repeated sampling is cheap.  NULL means a one-shot call that loads and
+ *    releases everything around itself.
+ *  - Unknown is never zero: every optional figure has a bit in the struct's
+ *    `valid` mask.  A clear bit means "could not be measured", whatever the
+ *    field holds.
+ *  - ABI: value structs start with `uint32_t size`.  Initialise them with the
+ *    matching HMN_*_INIT macro (or set size = sizeof the struct); the library
+ *    writes at most `size` bytes, so a caller built against an older header
+ *    keeps working.  Fields are only ever appended.  Lists come back as
+ *    opaque handles read one struct at a time.  See docs/api.md "ABI policy".
+ *
+ * Thread safety: functions taking a NULL context may be called from any
+ * number of threads at once.  A hmn_ctx serialises its own calls with an
+ * internal mutex, so one context may be shared by threads; calls on it then
+ * run one at a time.  hmn_errmsg(ctx) describes the last failed call on that
+ * context by any thread: read it from the thread that made the call before
+ * another thread uses the context, or give each thread its own context.
+ */
+#ifndef HMN_HYPOMNESIS_H
+#define HMN_HYPOMNESIS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------- export */
+#if defined(_WIN32)
+#  if defined(HMN_BUILDING_SHARED)
+#    define HMN_API __declspec(dllexport)
+#  elif defined(HMN_USING_SHARED)
+#    define HMN_API __declspec(dllimport)
+#  else
+#    define HMN_API
+#  endif
+#elif defined(__GNUC__) && __GNUC__ >= 4
+#  define HMN_API __attribute__((visibility("default")))
+#else
+#  define HMN_API
+#endif
+
+/* --------------------------------------------------------------- version */
+#define HMN_VERSION_MAJOR 0
+#define HMN_VERSION_MINOR 3
+#define HMN_VERSION_PATCH 0
+#define HMN_VERSION_STRING "0.3.0"
+#define HMN_VERSION_NUMBER \
+    (HMN_VERSION_MAJOR * 10000 + HMN_VERSION_MINOR * 100 + HMN_VERSION_PATCH)
+
+/** Version of the library actually loaded, e.g. "0.3.0". */
+HMN_API const char *hmn_version(void);
+/** HMN_VERSION_NUMBER of the library actually loaded. */
+HMN_API unsigned hmn_version_number(void);
+
+/* ---------------------------------------------------------------- errors */
+/*
+ * X(name, value, short text).  Values are fixed for ever and never reused;
+ * -1000..-1999 is reserved for experimental codes.  docs/errors.md mirrors
+ * this table (a test checks it).
+ */
+#define HMN_ERRNO_MAP(X)                                                        \
+    X(HMN_OK, 0, "success")                                                     \
+    X(HMN_EINVAL, -1, "invalid argument")                                       \
+    X(HMN_ENOMEM, -2, "out of memory")                                          \
+    X(HMN_ERAM, -3, "RAM query failed")                                         \
+    X(HMN_ENOGPU, -4, "no GPU measurement source available")                    \
+    X(HMN_ERANGE, -5, "device index out of range")                              \
+    X(HMN_ENOENT, -6, "not found")                                              \
+    X(HMN_EACCES, -7, "permission denied")                                      \
+    X(HMN_EBACKEND, -8, "backend failed")                                       \
+    X(HMN_ETIMEDOUT, -9, "timed out")                                           \
+    X(HMN_EPARSE, -10, "malformed input")                                       \
+    X(HMN_EVERSION, -11, "struct size too small for this library")              \
+    X(HMN_ENOBUFS, -12, "buffer too small")                                     \
+    X(HMN_EUNSUPPORTED, -13, "not supported on this platform or build")         \
+    X(HMN_EDENIED, -14, "process list unreadable")                              \
+    X(HMN_ENODRIVER, -15, "GPU driver not loaded or library missing")
+
+enum hmn_error {
+#define HMN__ERR_ENUM(name, value, text) name = value,
+    HMN_ERRNO_MAP(HMN__ERR_ENUM)
+#undef HMN__ERR_ENUM
+    HMN__ERR_LAST = -16
+};
+
+/** Short text of an error code ("invalid argument"); never NULL. */
+HMN_API const char *hmn_strerror(int code);
+/** Symbolic name of an error code ("HMN_EINVAL"); never NULL. */
+HMN_API const char *hmn_err_name(int code);
+
+/* --------------------------------------------------------------- sources */
+/* Which backend produced a figure.  Values are fixed; new ones are appended. */
+enum hmn_source {
+    HMN_SOURCE_NONE = 0,
+    HMN_SOURCE_DXGI = 1,       /* Windows IDXGIAdapter3 */
+    HMN_SOURCE_NVML = 2,       /* NVIDIA Management Library */
+    HMN_SOURCE_PDH = 3,        /* Windows performance counters */
+    HMN_SOURCE_NVIDIA_SMI = 4, /* nvidia-smi subprocess */
+    HMN_SOURCE_METAL = 5,      /* reserved: macOS (not implemented) */
+    HMN_SOURCE_DRM_FDINFO = 6, /* Linux /proc/<pid>/fdinfo of DRM clients */
+    HMN_SOURCE_SYSFS = 7,      /* Linux /sys/class/drm */
+    HMN_SOURCE_PROCFS = 8,     /* Linux /proc/self/statm or status */
+    HMN_SOURCE_PSAPI = 9,      /* Windows K32GetProcessMemoryInfo */
+    HMN__SOURCE_COUNT = 10
+};
+
+/** Stable lower-case name of a source: "nvml", "nvidia-smi", "drm-fdinfo" ... */
+HMN_API const char *hmn_source_name(int source);
+
+enum hmn_vendor {
+    HMN_VENDOR_UNKNOWN = 0,
+    HMN_VENDOR_NVIDIA = 1,
+    HMN_VENDOR_AMD = 2,
+    HMN_VENDOR_INTEL = 3,
+    HMN_VENDOR_OTHER = 4
+};
+
+/* --------------------------------------------------------------- context */
+typedef struct hmn_ctx hmn_ctx;
+
+/**
+ * Open a long-lived context.  Backends are loaded lazily on first use and
+ * kept until hmn_ctx_close().  Environment read at open (and by every
+ * NULL-context call): HMN_NVML_LIBRARY, HMN_NVIDIA_SMI, HMN_PROCFS, HMN_SYSFS,
+ * HMN_DEBUG, HMN_SMI_TIMEOUT_MS.
+ */
+HMN_API int hmn_ctx_open(hmn_ctx **out);
+/** Release everything the context holds (NVML shut down once). NULL is a no-op. */
+HMN_API void hmn_ctx_close(hmn_ctx *ctx);
+
+/** Context options, set with hmn_ctx_set_option() before or between queries. */
+enum hmn_option {
+    HMN_OPT_SMI_TIMEOUT_MS = 1, /* nvidia-smi kill timeout, ms (default 5000) */
+    HMN_OPT_DEBUG = 2,          /* 1: raw backend values on stderr (as HMN_DEBUG=1) */
+    HMN_OPT_USE_NVML = 3,       /* 0 disables the NVML backend on this context */
+    HMN_OPT_USE_NVIDIA_SMI = 4, /* 0 disables the nvidia-smi fallback */
+    HMN_OPT_USE_DRM = 5         /* 0 disables the DRM fdinfo / sysfs backend */
+};
+HMN_API int hmn_ctx_set_option(hmn_ctx *ctx, int option, int64_t value);
+
+/**
+ * Detailed English text of the last failure on ctx ("device index 3 out of
+ * range (have 1 devices)").  For ctx == NULL: the last NULL-context failure
+ * on the calling thread.  Never NULL; "" when nothing failed yet.
+ */
+HMN_API const char *hmn_errmsg(const hmn_ctx *ctx);
+
+/* --------------------------------------------------------------- RAM */
+enum hmn_rss_valid {
+    HMN_RSS_HAS_CURRENT = 1u << 0,
+    HMN_RSS_HAS_PEAK = 1u << 1
+};
+
+typedef struct hmn_rss {
+    uint32_t size;
+    uint32_t source;         /* enum hmn_source of current_bytes */
+    uint64_t valid;          /* HMN_RSS_HAS_* */
+    uint64_t current_bytes;  /* resident set size now */
+    uint64_t peak_bytes;     /* high-water mark (VmHWM / PeakWorkingSetSize) */
+} hmn_rss;
+#define HMN_RSS_INIT {.size = sizeof(hmn_rss)}
+
+/** Current resident set size of the calling process, in bytes. */
+HMN_API int hmn_process_rss(hmn_ctx *ctx, uint64_t *bytes);
+/** Current and peak RSS with their validity bits. */
+HMN_API int hmn_process_rss_info(hmn_ctx *ctx, hmn_rss *out);
+
+/**
+ * Whether pid names a live process (not a thread of one).
+ * Returns 1 (exists), 0 (does not), or a negative code when it cannot tell.
+ */
+HMN_API int hmn_process_exists(hmn_ctx *ctx, uint32_t pid);
+
+/* --------------------------------------------------------------- devices */
+enum hmn_device_valid {
+    HMN_DEV_HAS_NAME = 1u << 0,
+    HMN_DEV_HAS_TOTAL = 1u << 1,
+    HMN_DEV_HAS_FREE = 1u << 2,
+    HMN_DEV_HAS_USED = 1u << 3,
+    HMN_DEV_HAS_RESERVED = 1u << 4,
+    HMN_DEV_HAS_DRIVER_VERSION = 1u << 5,
+    HMN_DEV_HAS_UUID = 1u << 6,
+    HMN_DEV_HAS_PCI_BUS_ID = 1u << 7,
+    HMN_DEV_HAS_NVML_VERSION = 1u << 8,
+    HMN_DEV_HAS_CUDA_DRIVER_VERSION = 1u << 9,
+    HMN_DEV_HAS_MIG_MODE = 1u << 10,
+    HMN_DEV_HAS_GTT = 1u << 11,         /* gtt_total_bytes / gtt_used_bytes */
+    HMN_DEV_HAS_VIS_VRAM = 1u << 12,    /* vis_vram_total/used_bytes */
+    HMN_DEV_HAS_PCI_IDS = 1u << 13      /* pci_vendor_id / pci_device_id */
+};
+
+/* How memory figures were obtained (hmn_gpu_device_info.memory_api). */
+enum hmn_memory_api {
+    HMN_MEMORY_API_UNKNOWN = 0,
+    HMN_MEMORY_API_NVML_V2 = 1, /* nvmlDeviceGetMemoryInfo_v2: used excludes reserved */
+    HMN_MEMORY_API_NVML_V1 = 2, /* v1 fallback: used includes reserved memory */
+    HMN_MEMORY_API_SMI = 3,     /* nvidia-smi memory.used / memory.total */
+    HMN_MEMORY_API_SYSFS = 4,   /* amdgpu mem_info_vram_* */
+    HMN_MEMORY_API_DXGI = 5
+};
+
+typedef struct hmn_gpu_device_info {
+    uint32_t size;
+    uint32_t index;           /* hmn device index (NVIDIA first, in NVML order) */
+    uint64_t valid;           /* HMN_DEV_HAS_* */
+    uint32_t source;          /* enum hmn_source of the memory figures */
+    uint32_t vendor;          /* enum hmn_vendor */
+    uint32_t memory_api;      /* enum hmn_memory_api */
+    uint32_t mig_mode;        /* 1 enabled, 0 disabled (HMN_DEV_HAS_MIG_MODE) */
+    uint64_t total_bytes;
+    uint64_t free_bytes;
+    uint64_t used_bytes;      /* excludes reserved when reserved is valid */
+    uint64_t reserved_bytes;  /* driver/firmware carve-out (NVML v2) */
+    uint64_t gtt_total_bytes; /* amdgpu GTT (system memory mapped for the GPU) */
+    uint64_t gtt_used_bytes;
+    uint64_t vis_vram_total_bytes;
+    uint64_t vis_vram_used_bytes;
+    int32_t cuda_driver_version; /* e.g. 12020 for CUDA 12.2 */
+    uint32_t pci_vendor_id;
+    uint32_t pci_device_id;
+    uint32_t mig_instance_count; /* MIG instances listed by hmn_mig_instance() */
+    char name[96];
+    char uuid[96];
+    char pci_bus_id[32];      /* normalised "0000:0c:00.0" (lower case) */
+    char driver_version[80];  /* NVIDIA-branded "535.104.05", or kernel driver name */
+    char nvml_version[80];
+    char driver_name[32];     /* kernel driver: "nvidia", "amdgpu", "i915", "xe" */
+} hmn_gpu_device_info;
+#define HMN_GPU_DEVICE_INFO_INIT {.size = sizeof(hmn_gpu_device_info)}
+
+/** Number of visible GPUs (NVIDIA first, then others). */
+HMN_API int hmn_device_count(hmn_ctx *ctx, uint32_t *count);
+/** Device-wide information for one GPU. */
+HMN_API int hmn_device_info(hmn_ctx *ctx, uint32_t index, hmn_gpu_device_info *out);
+/** The device name or the literal "unknown GPU". */
+HMN_API const char *hmn_device_name_or_unknown(const hmn_gpu_device_info *dev);
+
+/* One MIG instance of a device with MIG enabled. */
+typedef struct hmn_mig_info {
+    uint32_t size;
+    uint32_t index;           /* MIG device index under its parent */
+    uint64_t valid;           /* HMN_DEV_HAS_TOTAL/FREE/USED/NAME/UUID */
+    uint32_t gpu_instance_id;
+    uint32_t compute_instance_id;
+    uint64_t total_bytes;
+    uint64_t free_bytes;
+    uint64_t used_bytes;
+    char name[96];
+    char uuid[96];
+} hmn_mig_info;
+#define HMN_MIG_INFO_INIT {.size = sizeof(hmn_mig_info)}
+/** MIG instance i (0 .. mig_instance_count-1) of device `index`. */
+HMN_API int hmn_mig_instance(hmn_ctx *ctx, uint32_t index, uint32_t i, hmn_mig_info *out);
+
+/* ------------------------------------------------- calling process on GPU */
+enum hmn_process_gpu_valid {
+    HMN_PGPU_HAS_USED = 1u << 0
+};
+
+typedef struct hmn_process_gpu {
+    uint32_t size;
+    uint32_t source;          /* enum hmn_source */
+    uint64_t valid;           /* HMN_PGPU_HAS_* */
+    uint64_t used_bytes;      /* device-wide when is_per_process == 0 */
+    uint32_t is_per_process;  /* 1: this process only; 0: device-wide fallback */
+    uint32_t reserved_;
+} hmn_process_gpu;
+#define HMN_PROCESS_GPU_INIT {.size = sizeof(hmn_process_gpu)}
+
+/** GPU memory of the calling process on one device (upstream semantics). */
+HMN_API int hmn_process_gpu_info(hmn_ctx *ctx, uint32_t index, hmn_process_gpu *out);
+
+/* ------------------------------------------------- process listing */
+enum hmn_gpu_process_valid {
+    HMN_PROC_HAS_NAME = 1u << 0,
+    HMN_PROC_HAS_USED = 1u << 1,     /* clear: the driver says "not available" */
+    HMN_PROC_HAS_SHARED = 1u << 2,   /* Windows PDH Shared Usage */
+    HMN_PROC_HAS_GTT = 1u << 3,      /* DRM: GTT region */
+    HMN_PROC_HAS_CPU = 1u << 4,      /* DRM: cpu region */
+    HMN_PROC_HAS_STOLEN = 1u << 5,   /* DRM: stolen region */
+    HMN_PROC_PID_UNMAPPED = 1u << 6, /* host PID that could not be mapped into our PID namespace */
+    HMN_PROC_HAS_HOST_PID = 1u << 7  /* host_pid differs from pid */
+};
+
+/* What kind of GPU client a row is (bit set; NVML may report several). */
+enum hmn_proc_kind {
+    HMN_PROC_KIND_COMPUTE = 1u << 0,
+    HMN_PROC_KIND_GRAPHICS = 1u << 1,
+    HMN_PROC_KIND_MPS = 1u << 2,
+    HMN_PROC_KIND_DRM = 1u << 3
+};
+
+typedef struct hmn_gpu_process {
+    uint32_t size;
+    uint32_t pid;             /* PID in our namespace (host PID when unmapped) */
+    uint64_t valid;           /* HMN_PROC_* */
+    uint64_t used_bytes;      /* dedicated / device-local memory */
+    uint64_t shared_used_bytes;
+    uint64_t gtt_bytes;
+    uint64_t cpu_bytes;
+    uint64_t stolen_bytes;
+    uint32_t source;          /* enum hmn_source */
+    uint32_t kinds;           /* HMN_PROC_KIND_* */
+    uint32_t device_index;
+    uint32_t host_pid;        /* PID as the driver reported it */
+    uint32_t gpu_instance_id;     /* MIG; 0xFFFFFFFF when not MIG */
+    uint32_t compute_instance_id;
+    char name[256];
+} hmn_gpu_process;
+#define HMN_GPU_PROCESS_INIT {.size = sizeof(hmn_gpu_process)}
+
+typedef struct hmn_process_list hmn_process_list;
+
+/**
+ * Every process holding memory on one device, sorted by PID.  An empty list
+ * is a success ("nobody uses it").  Free with hmn_process_list_free().
+ */
+HMN_API int hmn_gpu_processes(hmn_ctx *ctx, uint32_t index, hmn_process_list **out);
+HMN_API size_t hmn_process_list_count(const hmn_process_list *list);
+HMN_API int hmn_process_list_get(const hmn_process_list *list, size_t i, hmn_gpu_process *out);
+/** Processes whose GPU usage could not be read (other users' fdinfo). */
+HMN_API uint32_t hmn_process_list_unreadable(const hmn_process_list *list);
+/** Source that produced the list. */
+HMN_API int hmn_process_list_source(const hmn_process_list *list);
+HMN_API void hmn_process_list_free(hmn_process_list *list);
+
+/* --------------------------------------------------------------- snapshots */
+enum hmn_snapshot_valid {
+    HMN_SNAP_HAS_GPU = 1u << 0,        /* gpu is filled */
+    HMN_SNAP_HAS_GPU_DEVICE = 1u << 1, /* gpu_device is filled */
+    HMN_SNAP_HAS_PEAK_RAM = 1u << 2
+};
+
+/*
+ * RAM is mandatory, GPU best-effort (upstream Snapshot).  The embedded structs
+ * grow only with a soname change; while the version is 0.x every minor
+ * release has its own soname.
+ */
+typedef struct hmn_snapshot {
+    uint32_t size;
+    uint32_t device_index;
+    uint64_t valid;            /* HMN_SNAP_HAS_* */
+    uint64_t ram_bytes;
+    uint64_t peak_ram_bytes;
+    hmn_process_gpu gpu;
+    hmn_gpu_device_info gpu_device;
+} hmn_snapshot;
+#define HMN_SNAPSHOT_INIT {.size = sizeof(hmn_snapshot)}
+
+/** RAM now plus this process's and the device's GPU memory for one device. */
+HMN_API int hmn_snapshot_now(hmn_ctx *ctx, uint32_t index, hmn_snapshot *out);
+
+typedef struct hmn_snapshot_list hmn_snapshot_list;
+/** One snapshot per visible GPU (one RSS reading shared by all); may be empty. */
+HMN_API int hmn_snapshot_all(hmn_ctx *ctx, hmn_snapshot_list **out);
+HMN_API size_t hmn_snapshot_list_count(const hmn_snapshot_list *list);
+HMN_API int hmn_snapshot_list_get(const hmn_snapshot_list *list, size_t i, hmn_snapshot *out);
+HMN_API void hmn_snapshot_list_free(hmn_snapshot_list *list);
+
+/** RAM in MiB (bytes / 1048576). */
+HMN_API double hmn_snapshot_ram_mb(const hmn_snapshot *s);
+/** Per-process VRAM in MiB; HMN_ENOENT when the snapshot has no GPU figure. */
+HMN_API int hmn_snapshot_vram_mb(const hmn_snapshot *s, double *mb);
+
+/* --------------------------------------------------------------- sources report */
+enum hmn_source_state {
+    HMN_SOURCE_NOT_TRIED = 0,
+    HMN_SOURCE_AVAILABLE = 1,
+    HMN_SOURCE_UNAVAILABLE = 2,
+    HMN_SOURCE_DISABLED = 3 /* compiled out or switched off */
+};
+
+typedef struct hmn_source_report {
+    uint32_t size;
+    uint32_t source;          /* enum hmn_source */
+    uint32_t state;           /* enum hmn_source_state */
+    uint32_t device_count;    /* devices it answered for (when available) */
+    char reason[256];         /* why it is unavailable, or what it loaded */
+} hmn_source_report;
+#define HMN_SOURCE_REPORT_INIT {.size = sizeof(hmn_source_report)}
+
+/**
+ * What the GPU sources of this context did: i = 0 .. while HMN_OK.  Tries
+ * every source that has not been tried yet.  Returns HMN_ENOENT past the end.
+ */
+HMN_API int hmn_source_report_get(hmn_ctx *ctx, size_t i, hmn_source_report *out);
+
+/* --------------------------------------------------------------- spill */
+/*
+ * Windows WDDM spill detection (dedicated VRAM paged out to shared system
+ * RAM).  Elsewhere every spill figure is "not measurable", never "no".
+ */
+#define HMN_SPILL_DEFAULT_DEDICATED_THRESHOLD_PCT 85u
+#define HMN_SPILL_DEFAULT_SHARED_GROWTH_BYTES (256ull * 1024 * 1024)
+
+/** 1 when spill can be measured on this machine, else 0. */
+HMN_API int hmn_is_spill_measurable(hmn_ctx *ctx);
+/** One-shot: 1 spilling, 0 not spilling, negative when it cannot tell. */
+HMN_API int hmn_snapshot_is_spilling(hmn_ctx *ctx, uint32_t index);
+
+typedef struct hmn_spill_tracker hmn_spill_tracker;
+
+typedef struct hmn_spill_episode {
+    uint32_t size;
+    uint32_t has_end_label;
+    uint64_t peak_shared_bytes;
+    uint64_t observations;
+    uint64_t duration_ms;
+    char start_label[64];
+    char end_label[64];
+} hmn_spill_episode;
+#define HMN_SPILL_EPISODE_INIT {.size = sizeof(hmn_spill_episode)}
+
+typedef struct hmn_spill_report {
+    uint32_t size;
+    uint32_t measurable;
+    uint64_t episode_count;
+    uint64_t peak_dedicated_bytes;
+    uint64_t dedicated_limit_bytes;  /* 0 = unknown */
+    uint64_t peak_shared_bytes;
+    uint64_t baseline_shared_bytes;
+    uint64_t observations;
+    uint64_t total_spill_duration_ms;
+} hmn_spill_report;
+#define HMN_SPILL_REPORT_INIT {.size = sizeof(hmn_spill_report)}
+
+/** Open a tracker for a device; a non-measurable tracker is not an error. */
+HMN_API int hmn_spill_tracker_open(hmn_ctx *ctx, uint32_t index, hmn_spill_tracker **out);
+HMN_API void hmn_spill_tracker_close(hmn_spill_tracker *t);
+HMN_API void hmn_spill_tracker_set_dedicated_threshold(hmn_spill_tracker *t, uint64_t bytes);
+HMN_API void hmn_spill_tracker_set_shared_growth(hmn_spill_tracker *t, uint64_t bytes);
+/** Take one sample (label e.g. "+1.5s") and fold it; failures are skipped. */
+HMN_API void hmn_spill_tracker_observe(hmn_spill_tracker *t, const char *label);
+/** Fold a sample supplied by the caller (tests, replay); limit 0 = unknown. */
+HMN_API void hmn_spill_tracker_fold(hmn_spill_tracker *t, uint64_t dedicated, uint64_t shared,
+                                    uint64_t limit, const char *label, uint64_t t_ms);
+HMN_API int hmn_spill_tracker_is_measurable(const hmn_spill_tracker *t);
+HMN_API int hmn_spill_tracker_is_spilling(const hmn_spill_tracker *t);
+HMN_API int hmn_spill_tracker_has_spilled(const hmn_spill_tracker *t);
+/** Report so far (an open episode counts as unfinished, end label absent). */
+HMN_API int hmn_spill_tracker_report(const hmn_spill_tracker *t, hmn_spill_report *out);
+HMN_API int hmn_spill_tracker_episode(const hmn_spill_tracker *t, size_t i, hmn_spill_episode *out);
+
+/* --------------------------------------------------------------- report helpers */
+/*
+ * Byte-exact with upstream's report feature.  Each format function writes a
+ * NUL-terminated string like snprintf and returns the length it needed
+ * (excluding the NUL), or a negative code.  "MB" in these strings means MiB.
+ */
+HMN_API int hmn_format_delta(char *buf, size_t cap, const hmn_snapshot *before,
+                             const hmn_snapshot *after, const char *label);
+HMN_API int hmn_format_before_after(char *buf, size_t cap, const hmn_snapshot *before,
+                                    const hmn_snapshot *after, const char *label);
+HMN_API int hmn_print_delta(const hmn_snapshot *before, const hmn_snapshot *after,
+                            const char *label);
+HMN_API int hmn_print_before_after(const hmn_snapshot *before, const hmn_snapshot *after,
+                                   const char *label);
+/** Signed deltas in MiB; hmn_report_vram_delta_mb() gives HMN_ENOENT without GPU data. */
+HMN_API double hmn_report_ram_delta_mb(const hmn_snapshot *before, const hmn_snapshot *after);
+HMN_API int hmn_report_vram_delta_mb(const hmn_snapshot *before, const hmn_snapshot *after,
+                                     double *mb);
+HMN_API int hmn_format_free(char *buf, size_t cap, const hmn_gpu_device_info *dev);
+HMN_API int hmn_format_total(char *buf, size_t cap, const hmn_gpu_device_info *dev);
+HMN_API int hmn_format_used(char *buf, size_t cap, const hmn_gpu_device_info *dev);
+HMN_API int hmn_print_free(const hmn_gpu_device_info *dev);
+
+/* --------------------------------------------------------------- shared text helpers */
+/** "1.5 GiB" at or above 1 GiB, else whole MiB floored ("512 MiB"). */
+HMN_API int hmn_format_vram(char *buf, size_t cap, uint64_t bytes);
+/** Largest of GiB/MiB/KiB, two decimals trimmed ("512 KiB", "1.25 GiB", "1023 B"). */
+HMN_API int hmn_format_vram_precise(char *buf, size_t cap, uint64_t bytes);
+/**
+ * SIZE: digits and '.', optional spaces, unit "", "KiB", "MiB" or "GiB".
+ * On error returns HMN_EPARSE and writes the reason to err (may be NULL).
+ */
+HMN_API int hmn_parse_size(const char *text, uint64_t *bytes, char *err, size_t errcap);
+/** Duration: digits then "", "s", "ms", "m" or "h"; zero rejected. */
+HMN_API int hmn_parse_duration_ms(const char *text, uint64_t *ms, char *err, size_t errcap);
+/** JSON string body escaping (no surrounding quotes), snprintf-style. */
+HMN_API int hmn_json_escape(char *buf, size_t cap, const char *text);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* HMN_HYPOMNESIS_H */

@@ -1,0 +1,25 @@
+/* backends/ram_null.c - RSS on platforms without a backend: an honest error. */
+#include "backend.h"
+
+#if !defined(__linux__) && !defined(_WIN32)
+
+int hmn__ram_read(hmn_ctx *ctx, hmn_rss *out, int want_peak)
+{
+    (void)out;
+    (void)want_peak;
+    return hmn__fail(ctx, HMN_ERAM,
+                     "RAM query failed: RAM measurement not supported on this platform");
+}
+
+int hmn__ram_process_exists(hmn_ctx *ctx, uint32_t pid)
+{
+    (void)pid;
+    return hmn__fail(ctx, HMN_EUNSUPPORTED, "process lookup not supported on this platform");
+}
+
+void hmn__ram_close(hmn_ctx *ctx)
+{
+    (void)ctx;
+}
+
+#endif

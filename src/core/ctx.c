@@ -1,0 +1,212 @@
+/*
+ * core/ctx.c - the context: options, lazily opened backends, error text.
+ *
+ * A long-lived context keeps every backend it opened (NVML initialised once,
+ * /proc/self/statm kept open) until hmn_ctx_close().  A NULL context passed
+ * to a public call becomes a temporary context that lives for that call only,
+ * which gives upstream's one-shot semantics without a second code path.
+ */
+#include "backend.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Message of the last failed NULL-context call, per thread. */
+static _Thread_local char tls_errmsg[512];
+
+static void copy_env(char *dst, size_t cap, const char *name, const char *dflt)
+{
+    const char *v = hmn__getenv(name);
+    hmn__strlcpy(dst, v ? v : dflt, cap);
+}
+
+static int64_t env_i64(const char *name, int64_t dflt)
+{
+    const char *v = hmn__getenv(name);
+    uint64_t n;
+    if (!v || hmn__parse_u64(v, strlen(v), &n) != HMN_OK || n > INT64_MAX)
+        return dflt;
+    return (int64_t)n;
+}
+
+int hmn_ctx_open(hmn_ctx **out)
+{
+    hmn_ctx *ctx;
+    int i;
+    if (!out)
+        return HMN_EINVAL;
+    *out = NULL;
+    ctx = calloc(1, sizeof(*ctx));
+    if (!ctx)
+        return HMN_ENOMEM;
+    if (hmn__mutex_init(&ctx->lock) != HMN_OK) {
+        free(ctx);
+        return HMN_ENOMEM;
+    }
+    ctx->debug = env_i64("HMN_DEBUG", 0) != 0;
+    ctx->smi_timeout_ms = env_i64("HMN_SMI_TIMEOUT_MS", 5000);
+    for (i = 0; i < HMN__BK_COUNT; i++)
+        ctx->use[i] = 1;
+    copy_env(ctx->procfs, sizeof(ctx->procfs), "HMN_PROCFS", "/proc");
+    copy_env(ctx->sysfs, sizeof(ctx->sysfs), "HMN_SYSFS", "/sys");
+    copy_env(ctx->nvml_path, sizeof(ctx->nvml_path), "HMN_NVML_LIBRARY", "");
+    copy_env(ctx->smi_path, sizeof(ctx->smi_path), "HMN_NVIDIA_SMI", "");
+    ctx->statm_fd = HMN__FD_NONE;
+    ctx->page_size = hmn__page_size();
+    *out = ctx;
+    return HMN_OK;
+}
+
+void hmn_ctx_close(hmn_ctx *ctx)
+{
+    int i;
+    if (!ctx)
+        return;
+    /* Reverse order: fallbacks before the primary backends they fell back from. */
+    for (i = HMN__BK_COUNT - 1; i >= 0; i--) {
+        const struct hmn__backend *ops = hmn__backend_ops(i);
+        if (ctx->bk[i].tried && ops && ops->close)
+            ops->close(ctx, ctx->bk[i].state);
+    }
+    hmn__ram_close(ctx);
+    hmn__mutex_destroy(&ctx->lock);
+    free(ctx);
+}
+
+int hmn_ctx_set_option(hmn_ctx *ctx, int option, int64_t value)
+{
+    int rc = HMN_OK;
+    if (!ctx)
+        return HMN_EINVAL;
+    hmn__mutex_lock(&ctx->lock);
+    switch (option) {
+    case HMN_OPT_SMI_TIMEOUT_MS:
+        if (value <= 0)
+            rc = hmn__fail(ctx, HMN_EINVAL, "nvidia-smi timeout must be positive");
+        else
+            ctx->smi_timeout_ms = value;
+        break;
+    case HMN_OPT_DEBUG:
+        ctx->debug = value != 0;
+        break;
+    case HMN_OPT_USE_NVML:
+        ctx->use[HMN__BK_NVML] = value != 0;
+        ctx->devs.built = 0;
+        break;
+    case HMN_OPT_USE_NVIDIA_SMI:
+        ctx->use[HMN__BK_SMI] = value != 0;
+        ctx->devs.built = 0;
+        break;
+    case HMN_OPT_USE_DRM:
+        ctx->use[HMN__BK_DRM] = value != 0;
+        ctx->devs.built = 0;
+        break;
+    default:
+        rc = hmn__fail(ctx, HMN_EINVAL, "unknown option %d", option);
+    }
+    hmn__mutex_unlock(&ctx->lock);
+    return rc;
+}
+
+const char *hmn_errmsg(const hmn_ctx *ctx)
+{
+    return ctx ? ctx->errmsg : tls_errmsg;
+}
+
+int hmn__vfail(hmn_ctx *ctx, int code, const char *fmt, va_list ap)
+{
+    if (ctx)
+        vsnprintf(ctx->errmsg, sizeof(ctx->errmsg), fmt, ap);
+    return code;
+}
+
+int hmn__fail(hmn_ctx *ctx, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    hmn__vfail(ctx, code, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+void hmn__debug(const hmn_ctx *ctx, const char *fmt, ...)
+{
+    va_list ap;
+    if (!ctx || !ctx->debug)
+        return;
+    /* Opt-in diagnostics (HMN_DEBUG=1): the one place the library writes. */
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int hmn__path(char *buf, size_t cap, const char *root, const char *fmt, ...)
+{
+    va_list ap;
+    size_t n = hmn__strlcpy(buf, root, cap);
+    int m;
+    if (n >= cap)
+        return HMN_ENOBUFS;
+    va_start(ap, fmt);
+    m = vsnprintf(buf + n, cap - n, fmt, ap);
+    va_end(ap);
+    return (m < 0 || (size_t)m >= cap - n) ? HMN_ENOBUFS : HMN_OK;
+}
+
+void *hmn__backend(hmn_ctx *ctx, int id)
+{
+    struct hmn__bk_slot *slot;
+    const struct hmn__backend *ops;
+    if (id < 0 || id >= HMN__BK_COUNT)
+        return NULL;
+    slot = &ctx->bk[id];
+    ops = hmn__backend_ops(id);
+    if (!ops) {
+        hmn__strlcpy(slot->reason, "not built into this library", sizeof(slot->reason));
+        return NULL;
+    }
+    if (!ctx->use[id]) {
+        hmn__strlcpy(slot->reason, "disabled on this context", sizeof(slot->reason));
+        return NULL;
+    }
+    if (!slot->tried) {
+        slot->tried = 1;
+        slot->reason[0] = '\0';
+        slot->rc = ops->open ? ops->open(ctx, &slot->state, slot->reason, sizeof(slot->reason))
+                             : HMN_OK;
+        hmn__debug(ctx, "[hmn debug] backend %s open -> %d (%s)", ops->name, slot->rc,
+                   slot->reason);
+    }
+    return slot->rc == HMN_OK ? (slot->state ? slot->state : (void *)slot) : NULL;
+}
+
+int hmn__ctx_enter(hmn_ctx *ctx, hmn_ctx **use)
+{
+    int rc;
+    if (ctx) {
+        hmn__mutex_lock(&ctx->lock);
+        *use = ctx;
+        return HMN_OK;
+    }
+    rc = hmn_ctx_open(use);
+    if (rc != HMN_OK) {
+        hmn__strlcpy(tls_errmsg, "cannot create a context: out of memory", sizeof(tls_errmsg));
+        return rc;
+    }
+    (*use)->temporary = 1;
+    return HMN_OK;
+}
+
+int hmn__ctx_leave(hmn_ctx *use, int rc)
+{
+    if (!use->temporary) {
+        hmn__mutex_unlock(&use->lock);
+        return rc;
+    }
+    if (rc < 0)
+        hmn__strlcpy(tls_errmsg, use->errmsg, sizeof(tls_errmsg));
+    hmn_ctx_close(use);
+    return rc;
+}

@@ -1,0 +1,49 @@
+/* core/error.c - error table, source names and version. */
+#include "internal.h"
+
+const char *hmn_strerror(int code)
+{
+    switch (code) {
+#define HMN__ERR_TEXT(name, value, text) \
+    case value:                          \
+        return text;
+        HMN_ERRNO_MAP(HMN__ERR_TEXT)
+#undef HMN__ERR_TEXT
+    default:
+        return "unknown error";
+    }
+}
+
+const char *hmn_err_name(int code)
+{
+    switch (code) {
+#define HMN__ERR_NAME(name, value, text) \
+    case value:                          \
+        return #name;
+        HMN_ERRNO_MAP(HMN__ERR_NAME)
+#undef HMN__ERR_NAME
+    default:
+        return "HMN_EUNKNOWN";
+    }
+}
+
+const char *hmn_source_name(int source)
+{
+    static const char *const names[HMN__SOURCE_COUNT] = {
+        "none",       "dxgi",  "nvml",   "pdh",    "nvidia-smi",
+        "metal",      "drm-fdinfo", "sysfs", "procfs", "psapi",
+    };
+    if (source < 0 || source >= HMN__SOURCE_COUNT)
+        return "unknown";
+    return names[source];
+}
+
+const char *hmn_version(void)
+{
+    return HMN_VERSION_STRING;
+}
+
+unsigned hmn_version_number(void)
+{
+    return HMN_VERSION_NUMBER;
+}

@@ -1,0 +1,115 @@
+/* core/util.c - small string and arithmetic helpers shared by the library. */
+#include "internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int hmn__snprintf(char *buf, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+    va_start(ap, fmt);
+    n = vsnprintf(buf, cap, fmt, ap);
+    va_end(ap);
+    return n < 0 ? HMN_EINVAL : n;
+}
+
+size_t hmn__strlcpy(char *dst, const char *src, size_t cap)
+{
+    size_t n = strlen(src);
+    if (cap) {
+        size_t c = n < cap - 1 ? n : cap - 1;
+        memcpy(dst, src, c);
+        dst[c] = '\0';
+    }
+    return n;
+}
+
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+const char *hmn__trim(const char *s, size_t len, size_t *out_len)
+{
+    while (len && is_space(*s)) {
+        s++;
+        len--;
+    }
+    while (len && is_space(s[len - 1]))
+        len--;
+    *out_len = len;
+    return s;
+}
+
+int hmn__parse_u64(const char *s, size_t len, uint64_t *out)
+{
+    uint64_t v = 0;
+    size_t i;
+    /* Bounded: at most 20 digits, and no overflow (a fuzzer found that class). */
+    if (len == 0 || len > 20)
+        return HMN_EPARSE;
+    for (i = 0; i < len; i++) {
+        unsigned d;
+        if (s[i] < '0' || s[i] > '9')
+            return HMN_EPARSE;
+        d = (unsigned)(s[i] - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return HMN_EPARSE;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return HMN_OK;
+}
+
+uint64_t hmn__sat_add(uint64_t a, uint64_t b)
+{
+    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+uint64_t hmn__sat_mul(uint64_t a, uint64_t b)
+{
+    if (a != 0 && b > UINT64_MAX / a)
+        return UINT64_MAX;
+    return a * b;
+}
+
+int hmn__copy_out(void *dst, const void *src, size_t full_size, size_t min_size)
+{
+    uint32_t want;
+    if (!dst)
+        return HMN_EINVAL;
+    memcpy(&want, dst, sizeof(want));
+    if (want < min_size)
+        return HMN_EVERSION;
+    memcpy(dst, src, want < full_size ? want : full_size);
+    /* Keep the caller's own size word: it says how much they can read. */
+    memcpy(dst, &want, sizeof(want));
+    return HMN_OK;
+}
+
+int hmn__utf8_valid(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = (unsigned char)s[i];
+        size_t need, k;
+        if (c < 0x80)
+            need = 0;
+        else if ((c & 0xE0) == 0xC0 && c >= 0xC2)
+            need = 1;
+        else if ((c & 0xF0) == 0xE0)
+            need = 2;
+        else if ((c & 0xF8) == 0xF0 && c <= 0xF4)
+            need = 3;
+        else
+            return 0;
+        if (need > n - i - 1)
+            return 0;
+        for (k = 1; k <= need; k++)
+            if (((unsigned char)s[i + k] & 0xC0) != 0x80)
+                return 0;
+        i += need + 1;
+    }
+    return 1;
+}

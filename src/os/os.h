@@ -1,0 +1,93 @@
+/*
+ * os/os.h - thin portability seams.  Everything that differs between POSIX
+ * and Windows (files, locks, dynamic loading, subprocesses, clocks) goes
+ * through here, so backends and the core stay free of #ifdefs.
+ *
+ * Implementations: os_posix.c (+ spawn_posix.c), os_win.c (+ spawn_win.c).
+ */
+#ifndef HMN_OS_H
+#define HMN_OS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(_WIN32)
+typedef struct {
+    void *opaque[8]; /* CRITICAL_SECTION fits in 40 bytes on x64 */
+} hmn__mutex;
+typedef intptr_t hmn__fd;
+#else
+#  include <pthread.h>
+typedef pthread_mutex_t hmn__mutex;
+typedef int hmn__fd;
+#endif
+#define HMN__FD_NONE ((hmn__fd)-1)
+
+int hmn__mutex_init(hmn__mutex *m);
+void hmn__mutex_lock(hmn__mutex *m);
+void hmn__mutex_unlock(hmn__mutex *m);
+void hmn__mutex_destroy(hmn__mutex *m);
+
+/* Monotonic milliseconds / nanoseconds. */
+uint64_t hmn__now_ms(void);
+uint64_t hmn__now_ns(void);
+/* Sleep for ms milliseconds. */
+void hmn__sleep_ms(uint64_t ms);
+
+/*
+ * Read at most cap-1 bytes of a file and NUL-terminate.  Returns HMN_OK,
+ * HMN_ENOENT (missing / vanished), HMN_EACCES, or HMN_EBACKEND; *len gets the
+ * byte count.  Bounded: a file larger than cap is truncated (*truncated = 1).
+ */
+int hmn__read_file(const char *path, char *buf, size_t cap, size_t *len, int *truncated);
+/* Open a file read-only and keep it (for pread of /proc/self/statm). */
+int hmn__fd_open(const char *path, hmn__fd *fd);
+/* pread from offset 0, NUL-terminated. */
+int hmn__fd_pread0(hmn__fd fd, char *buf, size_t cap, size_t *len);
+void hmn__fd_close(hmn__fd fd);
+
+/* Environment variable or NULL (empty counts as unset). */
+const char *hmn__getenv(const char *name);
+
+/* System page size in bytes. */
+long hmn__page_size(void);
+/* Our own PID. */
+uint32_t hmn__getpid(void);
+
+/* Dynamic libraries. */
+typedef struct hmn__dl hmn__dl;
+/* Open a library; on failure writes the loader's message to err. */
+hmn__dl *hmn__dl_open(const char *path, char *err, size_t errcap);
+void *hmn__dl_sym(hmn__dl *dl, const char *name);
+void hmn__dl_close(hmn__dl *dl);
+
+/*
+ * Run a program without a shell and capture its stdout.
+ *  argv[0] is the program: an absolute/relative path is used as is, a bare
+ *  name is searched in PATH.  stdin is /dev/null, stderr is discarded.
+ *  Output beyond cap-1 bytes is read and dropped (*truncated = 1) so a
+ *  chatty child cannot block.  After timeout_ms the child is killed.
+ * Result in *res.  Returns HMN_OK when the child ran to an exit or signal,
+ * HMN_ENOENT when the program could not be found/started, HMN_ETIMEDOUT when
+ * it was killed for the timeout, or another negative code.
+ */
+struct hmn__run_result {
+    int exited;      /* 1: normal exit with exit_code */
+    int exit_code;
+    int signaled;    /* 1: killed by signal term_signal */
+    int term_signal;
+    int truncated;
+    size_t len;      /* bytes of stdout kept in the buffer */
+};
+int hmn__run(const char *const argv[], uint64_t timeout_ms, char *buf, size_t cap,
+             struct hmn__run_result *res, char *err, size_t errcap);
+
+/* Directory listing: calls fn for every entry name except "." and "..". */
+typedef int (*hmn__dir_fn)(void *arg, const char *name);
+int hmn__list_dir(const char *path, hmn__dir_fn fn, void *arg);
+/* readlink into buf (NUL-terminated); HMN_ENOENT / HMN_EACCES / HMN_EBACKEND. */
+int hmn__readlink(const char *path, char *buf, size_t cap);
+/* stat following links: char device major/minor (0 = ok, <0 not a char dev / error). */
+int hmn__char_dev(const char *path, unsigned *major, unsigned *minor);
+
+#endif /* HMN_OS_H */

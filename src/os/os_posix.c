@@ -1,0 +1,248 @@
+/* os/os_posix.c - POSIX implementation of the os.h seams (Linux first). */
+#define _GNU_SOURCE 1 /* makedev/major/minor, O_CLOEXEC */
+
+#include "os/os.h"
+#include "hypomnesis.h"
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+
+int hmn__mutex_init(hmn__mutex *m)
+{
+    return pthread_mutex_init(m, NULL) == 0 ? HMN_OK : HMN_ENOMEM;
+}
+
+void hmn__mutex_lock(hmn__mutex *m)
+{
+    (void)pthread_mutex_lock(m);
+}
+
+void hmn__mutex_unlock(hmn__mutex *m)
+{
+    (void)pthread_mutex_unlock(m);
+}
+
+void hmn__mutex_destroy(hmn__mutex *m)
+{
+    (void)pthread_mutex_destroy(m);
+}
+
+uint64_t hmn__now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t hmn__now_ms(void)
+{
+    return hmn__now_ns() / 1000000ull;
+}
+
+void hmn__sleep_ms(uint64_t ms)
+{
+    struct timespec ts;
+    ts.tv_sec = (time_t)(ms / 1000);
+    ts.tv_nsec = (long)((ms % 1000) * 1000000);
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
+static int errno_code(int e)
+{
+    switch (e) {
+    case ENOENT:
+    case ESRCH:
+    case ENOTDIR:
+        return HMN_ENOENT;
+    case EACCES:
+    case EPERM:
+        return HMN_EACCES;
+    case ENOMEM:
+        return HMN_ENOMEM;
+    default:
+        return HMN_EBACKEND;
+    }
+}
+
+/* read() until EOF or the buffer is full; EINTR-safe. */
+static int read_all(int fd, char *buf, size_t cap, size_t *len, int *truncated)
+{
+    size_t n = 0;
+    if (truncated)
+        *truncated = 0;
+    while (n + 1 < cap) {
+        ssize_t r = read(fd, buf + n, cap - 1 - n);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            return errno_code(errno);
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    if (n + 1 >= cap && truncated) {
+        char extra;
+        ssize_t r = read(fd, &extra, 1);
+        *truncated = r > 0;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return HMN_OK;
+}
+
+int hmn__read_file(const char *path, char *buf, size_t cap, size_t *len, int *truncated)
+{
+    int fd, rc;
+    if (cap == 0)
+        return HMN_EINVAL;
+    buf[0] = '\0';
+    *len = 0;
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno_code(errno);
+    rc = read_all(fd, buf, cap, len, truncated);
+    close(fd);
+    return rc;
+}
+
+int hmn__fd_open(const char *path, hmn__fd *fd)
+{
+    int f = open(path, O_RDONLY | O_CLOEXEC);
+    if (f < 0)
+        return errno_code(errno);
+    *fd = f;
+    return HMN_OK;
+}
+
+int hmn__fd_pread0(hmn__fd fd, char *buf, size_t cap, size_t *len)
+{
+    ssize_t r;
+    if (cap == 0)
+        return HMN_EINVAL;
+    do {
+        r = pread(fd, buf, cap - 1, 0);
+    } while (r < 0 && errno == EINTR);
+    if (r < 0)
+        return errno_code(errno);
+    buf[r] = '\0';
+    *len = (size_t)r;
+    return HMN_OK;
+}
+
+void hmn__fd_close(hmn__fd fd)
+{
+    if (fd >= 0)
+        close(fd);
+}
+
+const char *hmn__getenv(const char *name)
+{
+    const char *v = getenv(name);
+    return (v && *v) ? v : NULL;
+}
+
+long hmn__page_size(void)
+{
+    long p = sysconf(_SC_PAGESIZE);
+    return p > 0 ? p : 4096;
+}
+
+uint32_t hmn__getpid(void)
+{
+    return (uint32_t)getpid();
+}
+
+struct hmn__dl {
+    void *handle;
+};
+
+hmn__dl *hmn__dl_open(const char *path, char *err, size_t errcap)
+{
+    hmn__dl *dl;
+    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        const char *e = dlerror();
+        if (err && errcap)
+            snprintf(err, errcap, "%s", e ? e : "dlopen failed");
+        return NULL;
+    }
+    dl = malloc(sizeof(*dl));
+    if (!dl) {
+        dlclose(h);
+        if (err && errcap)
+            snprintf(err, errcap, "out of memory");
+        return NULL;
+    }
+    dl->handle = h;
+    return dl;
+}
+
+void *hmn__dl_sym(hmn__dl *dl, const char *name)
+{
+    return dl ? dlsym(dl->handle, name) : NULL;
+}
+
+void hmn__dl_close(hmn__dl *dl)
+{
+    if (!dl)
+        return;
+    dlclose(dl->handle);
+    free(dl);
+}
+
+int hmn__list_dir(const char *path, hmn__dir_fn fn, void *arg)
+{
+    struct dirent *de;
+    DIR *d = opendir(path);
+    if (!d)
+        return errno_code(errno);
+    while ((de = readdir(d)) != NULL) {
+        int rc;
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        rc = fn(arg, de->d_name);
+        if (rc != 0) {
+            closedir(d);
+            return rc > 0 ? HMN_OK : rc;
+        }
+    }
+    closedir(d);
+    return HMN_OK;
+}
+
+int hmn__readlink(const char *path, char *buf, size_t cap)
+{
+    ssize_t r;
+    if (cap == 0)
+        return HMN_EINVAL;
+    r = readlink(path, buf, cap - 1);
+    if (r < 0) {
+        buf[0] = '\0';
+        return errno_code(errno);
+    }
+    buf[r] = '\0';
+    return HMN_OK;
+}
+
+int hmn__char_dev(const char *path, unsigned *maj, unsigned *min)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return errno_code(errno);
+    if (!S_ISCHR(st.st_mode))
+        return HMN_ENOENT;
+    *maj = major(st.st_rdev);
+    *min = minor(st.st_rdev);
+    return HMN_OK;
+}

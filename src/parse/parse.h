@@ -1,0 +1,29 @@
+/*
+ * parse/parse.h - pure parsers: they take a buffer and a length, do no I/O
+ * and never read past len.  Each is fuzzed (fuzz/) and unit-tested.
+ */
+#ifndef HMN_PARSE_H
+#define HMN_PARSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- /proc (parse/proc.c) */
+/* Resident pages: the second field of /proc/<pid>/statm. */
+int hmn__parse_statm(const char *buf, size_t len, uint64_t *resident_pages);
+/*
+ * A "Key:   <n> kB" line of /proc/<pid>/status, by upstream's VmRSS rule:
+ * first line starting with "Key:", trimmed, trailing " kB" removed, decimal.
+ * Returns HMN_OK, HMN_ENOENT (no such line) or HMN_EPARSE; on EPARSE `why`
+ * (may be NULL) gets the value text and the reason, upstream-worded.
+ */
+int hmn__parse_status_kb(const char *buf, size_t len, const char *key, uint64_t *kb,
+                         char *why, size_t whycap);
+/* A plain decimal field ("Tgid:\t123"). */
+int hmn__parse_status_u32(const char *buf, size_t len, const char *key, uint32_t *out);
+/* NSpid: outermost (host) first.  *n gets the count (<= max). */
+int hmn__parse_nspid(const char *buf, size_t len, uint32_t *pids, size_t max, size_t *n);
+/* Find a "Key:" line; returns a pointer to the value text and its length. */
+const char *hmn__status_field(const char *buf, size_t len, const char *key, size_t *vlen);
+
+#endif /* HMN_PARSE_H */
