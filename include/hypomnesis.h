@@ -296,7 +296,8 @@ enum hmn_gpu_process_valid {
     HMN_PROC_HAS_CPU = 1u << 4,      /* DRM: cpu region */
     HMN_PROC_HAS_STOLEN = 1u << 5,   /* DRM: stolen region */
     HMN_PROC_PID_UNMAPPED = 1u << 6, /* host PID that could not be mapped into our PID namespace */
-    HMN_PROC_HAS_HOST_PID = 1u << 7  /* host_pid differs from pid */
+    HMN_PROC_HAS_HOST_PID = 1u << 7, /* host_pid differs from pid */
+    HMN_PROC_HAS_CLIENTS = 1u << 8   /* DRM: clients / shared_clients / unique_used_bytes */
 };
 
 /* What kind of GPU client a row is (bit set; NVML may report several). */
@@ -323,6 +324,15 @@ typedef struct hmn_gpu_process {
     uint32_t gpu_instance_id;     /* MIG; 0xFFFFFFFF when not MIG */
     uint32_t compute_instance_id;
     char name[256];
+    /*
+     * DRM fdinfo: one open DRM file (client) can be held by several processes
+     * (fork, fd passing).  used_bytes counts every client the process holds;
+     * unique_used_bytes counts a shared client only in the lowest PID holding
+     * it, so summing unique_used_bytes over a list counts each client once.
+     */
+    uint64_t unique_used_bytes;
+    uint32_t clients;         /* distinct DRM clients this process holds */
+    uint32_t shared_clients;  /* of which other processes hold too */
 } hmn_gpu_process;
 #define HMN_GPU_PROCESS_INIT {.size = sizeof(hmn_gpu_process)}
 
