@@ -1,16 +1,494 @@
-/* backends/gpu_smi.c - placeholder until the backend lands. */
+/*
+ * backends/gpu_smi.c - the nvidia-smi fallback, for when NVML is unusable.
+ *
+ * Upstream asks nvidia-smi for device info and process rows only; we also
+ * take the device count from it.  The program comes from ctx->smi_path
+ * (HMN_NVIDIA_SMI) or PATH, is resolved once at open() without being run,
+ * and every query spawns it through hmn__run() (no shell, bounded output,
+ * killed after ctx->smi_timeout_ms).  Output parsing lives in
+ * parse/smi_csv.c; this file builds command lines and maps failures.
+ */
 #include "backend.h"
+#include "parse/smi_csv.h"
 
-static int open_stub(hmn_ctx *ctx, void **state, char *reason, size_t cap)
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if !defined(_WIN32)
+#  include <sys/stat.h>
+#  include <unistd.h>
+#endif
+
+/* 1 MiB holds thousands of process rows; more is not nvidia-smi talking. */
+#define SMI_OUT_CAP (1024u * 1024u)
+
+#if defined(_WIN32)
+#  define PATH_SEP ';'
+#  define EXE_NAME "nvidia-smi.exe"
+#else
+#  define PATH_SEP ':'
+#  define EXE_NAME "nvidia-smi"
+#endif
+
+struct smi_state {
+    char exe[1024];
+    int reserved_ok; /* -1 not yet known, 0 this nvidia-smi rejects memory.reserved, 1 ok */
+    char *out;       /* SMI_OUT_CAP bytes, reused by every run */
+    size_t len;      /* bytes of the last run's output */
+};
+
+/* ---------------------------------------------------------------- open */
+
+/* A regular file we may run (a directory named nvidia-smi in PATH is not one). */
+static int is_program(const char *path)
 {
-    (void)ctx;
+#if defined(_WIN32)
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    fclose(f);
+    return 1;
+#else
+    struct stat sb;
+    return stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && access(path, X_OK) == 0;
+#endif
+}
+
+/* dir/name+ext into out when it is a program; an empty dir is the current one (POSIX). */
+static int candidate(const char *dir, size_t dlen, const char *name, const char *ext, char *out,
+                     size_t cap)
+{
+    int n = hmn__snprintf(out, cap, "%.*s/%s%s", (int)(dlen ? dlen : 1), dlen ? dir : ".", name,
+                          ext);
+    return n > 0 && (size_t)n < cap && is_program(out);
+}
+
+/* The first PATH entry holding name, written to out. */
+static int search_path(const char *name, char *out, size_t cap)
+{
+    const char *path = hmn__getenv("PATH"), *p, *end;
+    if (!path)
+        return HMN_ENOENT;
+    for (p = path; *p; p = *end ? end + 1 : end) {
+        end = strchr(p, PATH_SEP);
+        if (!end)
+            end = p + strlen(p);
+        if (candidate(p, (size_t)(end - p), name, "", out, cap))
+            return HMN_OK;
+#if defined(_WIN32)
+        /* "nvidia-smi" given without its extension. */
+        if (!strchr(name, '.') && candidate(p, (size_t)(end - p), name, ".exe", out, cap))
+            return HMN_OK;
+#endif
+    }
+    out[0] = '\0';
+    return HMN_ENOENT;
+}
+
+static int smi_open(hmn_ctx *ctx, void **state, char *reason, size_t cap)
+{
+    struct smi_state *st;
     *state = NULL;
-    hmn__snprintf(reason, cap, "not implemented yet");
-    return HMN_EUNSUPPORTED;
+    st = calloc(1, sizeof(*st));
+    if (!st)
+        return HMN_ENOMEM;
+    st->reserved_ok = -1;
+    *state = st;
+    if (ctx->smi_path[0]) {
+        /* HMN_NVIDIA_SMI names the program exactly: no PATH search. */
+        if (strchr(ctx->smi_path, '/') || strchr(ctx->smi_path, '\\')) {
+            if (!is_program(ctx->smi_path)) {
+                hmn__snprintf(reason, cap, "%s (HMN_NVIDIA_SMI): not found or not executable",
+                              ctx->smi_path);
+                return HMN_ENOENT;
+            }
+            hmn__strlcpy(st->exe, ctx->smi_path, sizeof(st->exe));
+        } else if (search_path(ctx->smi_path, st->exe, sizeof(st->exe)) != HMN_OK) {
+            hmn__snprintf(reason, cap, "%s (HMN_NVIDIA_SMI) not found in PATH", ctx->smi_path);
+            return HMN_ENOENT;
+        }
+    } else if (search_path(EXE_NAME, st->exe, sizeof(st->exe)) != HMN_OK) {
+        hmn__snprintf(reason, cap, "nvidia-smi not found in PATH");
+        return HMN_ENOENT;
+    }
+    st->out = malloc(SMI_OUT_CAP);
+    if (!st->out)
+        return HMN_ENOMEM;
+    hmn__snprintf(reason, cap, "using %s", st->exe);
+    return HMN_OK;
+}
+
+static void smi_close(hmn_ctx *ctx, void *state)
+{
+    struct smi_state *st = state;
+    (void)ctx;
+    if (st)
+        free(st->out);
+    free(st);
+}
+
+/* ---------------------------------------------------------------- running */
+
+/* Turn a non-zero exit into an error code and a message naming the cause. */
+static int run_failure(hmn_ctx *ctx, struct smi_state *st, const struct hmn__run_result *res)
+{
+    char first[200];
+    int kind = hmn__smi_classify_failure(st->out, st->len, res->exit_code, first, sizeof(first));
+    const char *msg = first[0] ? first : "(no output)";
+    switch (kind) {
+    case HMN__SMI_FAIL_UNKNOWN_FIELD:
+        return hmn__fail(ctx, HMN_EUNSUPPORTED, "nvidia-smi: exit status %d: %s", res->exit_code,
+                         msg);
+    case HMN__SMI_FAIL_NO_DRIVER:
+        return hmn__fail(ctx, HMN_ENODRIVER, "nvidia-smi: exit status %d: %s", res->exit_code,
+                         msg);
+    case HMN__SMI_FAIL_NO_NVML:
+        return hmn__fail(ctx, HMN_ENODRIVER,
+                         "nvidia-smi: exit status %d: NVML library not found: %s",
+                         res->exit_code, msg);
+    case HMN__SMI_FAIL_MISMATCH:
+        return hmn__fail(ctx, HMN_ENODRIVER,
+                         "nvidia-smi: exit status %d: %s (the loaded NVIDIA kernel module and "
+                         "the user-space driver differ: reboot or reload the nvidia module)",
+                         res->exit_code, msg);
+    case HMN__SMI_FAIL_NO_DEVICES:
+        return hmn__fail(ctx, HMN_ENOGPU, "nvidia-smi: exit status %d: %s", res->exit_code, msg);
+    default:
+        return hmn__fail(ctx, HMN_EBACKEND, "nvidia-smi: exit status %d: %s", res->exit_code,
+                         msg);
+    }
+}
+
+/* Log raw output, one line per debug call. */
+static void debug_lines(const hmn_ctx *ctx, const char *buf, size_t len)
+{
+    size_t i = 0;
+    if (!ctx->debug)
+        return;
+    while (i < len) {
+        size_t e = i;
+        while (e < len && buf[e] != '\n')
+            e++;
+        hmn__debug(ctx, "[nvidia-smi debug] %.*s", (int)(e - i), buf + i);
+        i = e + 1;
+    }
+}
+
+/* Run nvidia-smi with args (NULL-terminated, at most 6); output in st->out. */
+static int smi_run(hmn_ctx *ctx, struct smi_state *st, const char *const *args)
+{
+    const char *argv[8];
+    struct hmn__run_result res;
+    char err[256] = "";
+    size_t n = 0;
+    int rc;
+    argv[n++] = st->exe;
+    while (*args && n < HMN__ARRAY_LEN(argv) - 1)
+        argv[n++] = *args++;
+    argv[n] = NULL;
+    if (ctx->debug) {
+        char line[1024];
+        size_t k, used = 0;
+        line[0] = '\0';
+        for (k = 0; k < n && used < sizeof(line); k++)
+            used += (size_t)hmn__snprintf(line + used, sizeof(line) - used, "%s%s",
+                                          k ? " " : "", argv[k]);
+        hmn__debug(ctx, "[nvidia-smi debug] run %s", line);
+    }
+    rc = hmn__run(argv, (uint64_t)ctx->smi_timeout_ms, st->out, SMI_OUT_CAP, &res, err,
+                  sizeof(err));
+    st->len = rc == HMN_OK ? res.len : 0;
+    if (rc == HMN_ETIMEDOUT)
+        return hmn__fail(ctx, HMN_ETIMEDOUT, "nvidia-smi: no answer within %lld ms (killed)",
+                         (long long)ctx->smi_timeout_ms);
+    if (rc != HMN_OK)
+        return hmn__fail(ctx, rc == HMN_ENOENT ? HMN_ENODRIVER : HMN_EBACKEND, "nvidia-smi: %s",
+                         err[0] ? err : hmn_strerror(rc));
+    debug_lines(ctx, st->out, st->len);
+    if (res.signaled)
+        return hmn__fail(ctx, HMN_EBACKEND, "nvidia-smi: killed by signal %d",
+                         res.term_signal);
+    if (!res.exited)
+        return hmn__fail(ctx, HMN_EBACKEND, "nvidia-smi: ended without an exit status");
+    if (res.exit_code != 0)
+        return run_failure(ctx, st, &res);
+    if (res.truncated)
+        return hmn__fail(ctx, HMN_EPARSE,
+                         "nvidia-smi: output larger than %u bytes (truncated), not parsed",
+                         SMI_OUT_CAP - 1);
+    return HMN_OK;
+}
+
+/* ---------------------------------------------------------------- GPU query */
+
+static const char q_gpu_reserved[] =
+    "--query-gpu=index,name,uuid,pci.bus_id,memory.total,memory.used,memory.free,"
+    "driver_version,memory.reserved";
+static const int cols_reserved[] = {
+    HMN__SMI_COL_INDEX, HMN__SMI_COL_NAME,   HMN__SMI_COL_UUID,
+    HMN__SMI_COL_PCI,   HMN__SMI_COL_TOTAL,  HMN__SMI_COL_USED,
+    HMN__SMI_COL_FREE,  HMN__SMI_COL_DRIVER, HMN__SMI_COL_RESERVED};
+/* The same without memory.reserved, for nvidia-smi versions that reject it. */
+static const char q_gpu_plain[] = "--query-gpu=index,name,uuid,pci.bus_id,memory.total,"
+                                  "memory.used,memory.free,driver_version";
+static const char fmt_csv[] = "--format=csv,noheader,nounits";
+
+struct gpu_rows {
+    struct hmn__smi_gpu *v;
+    size_t n, cap;
+};
+
+static int collect_gpu(void *arg, const struct hmn__smi_gpu *row)
+{
+    struct gpu_rows *r = arg;
+    if (r->n < r->cap)
+        r->v[r->n] = *row;
+    r->n++;
+    return 0;
+}
+
+/* Run the GPU query (for one id when id_arg is set), retrying without memory.reserved. */
+static int query_gpus(hmn_ctx *ctx, struct smi_state *st, const char *id_arg,
+                      struct gpu_rows *rows)
+{
+    char why[160];
+    int rc, with_res = st->reserved_ok != 0;
+    const char *args[4];
+    for (;;) {
+        args[0] = with_res ? q_gpu_reserved : q_gpu_plain;
+        args[1] = fmt_csv;
+        args[2] = id_arg;
+        args[3] = NULL;
+        rc = smi_run(ctx, st, args);
+        if (rc == HMN_EUNSUPPORTED && with_res) {
+            hmn__debug(ctx, "[nvidia-smi debug] memory.reserved rejected: retrying without it");
+            st->reserved_ok = 0;
+            with_res = 0;
+            continue;
+        }
+        if (rc < 0)
+            return rc;
+        break;
+    }
+    if (with_res)
+        st->reserved_ok = 1;
+    rows->n = 0;
+    rc = hmn__smi_parse_gpus(st->out, st->len, cols_reserved,
+                             with_res ? HMN__ARRAY_LEN(cols_reserved)
+                                      : HMN__ARRAY_LEN(cols_reserved) - 1,
+                             collect_gpu, rows, why, sizeof(why));
+    if (rc < 0)
+        return hmn__fail(ctx, HMN_EPARSE, "nvidia-smi: unexpected --query-gpu output: %s", why);
+    return HMN_OK;
+}
+
+static int smi_enumerate(hmn_ctx *ctx, void *state, struct hmn__devtab *tab)
+{
+    struct hmn__smi_gpu v[HMN__MAX_DEVICES];
+    struct gpu_rows rows = {v, 0, HMN__MAX_DEVICES};
+    size_t i;
+    int rc = query_gpus(ctx, state, NULL, &rows);
+    if (rc < 0)
+        return rc;
+    if (rows.n > rows.cap)
+        return hmn__fail(ctx, HMN_ENOBUFS, "nvidia-smi: %u GPUs, more than the %d supported",
+                         (unsigned)rows.n, HMN__MAX_DEVICES);
+    for (i = 0; i < rows.n; i++) {
+        struct hmn__dev d;
+        memset(&d, 0, sizeof(d));
+        d.backend = HMN__BK_SMI;
+        /* --id takes nvidia-smi's own index; row order is that index order. */
+        d.local_index = (v[i].valid & HMN__SMI_HAS_INDEX) ? v[i].index : (uint32_t)i;
+        d.vendor = HMN_VENDOR_NVIDIA;
+        if (v[i].valid & HMN__SMI_HAS_PCI)
+            hmn__strlcpy(d.pci_bus_id, v[i].pci_bus_id, sizeof(d.pci_bus_id));
+        rc = hmn__devtab_add(tab, &d);
+        if (rc < 0)
+            return hmn__fail(ctx, rc, "nvidia-smi: more than %d GPUs", HMN__MAX_DEVICES);
+    }
+    return HMN_OK;
+}
+
+/* Fresh figures for one GPU: re-run the query with --id. */
+static int query_one(hmn_ctx *ctx, struct smi_state *st, uint32_t id, struct hmn__smi_gpu *g)
+{
+    char id_arg[32];
+    struct gpu_rows rows = {g, 0, 1};
+    int rc;
+    hmn__snprintf(id_arg, sizeof(id_arg), "--id=%u", id);
+    rc = query_gpus(ctx, st, id_arg, &rows);
+    if (rc < 0)
+        return rc;
+    if (rows.n != 1)
+        return hmn__fail(ctx, HMN_EPARSE, "nvidia-smi: --id=%u gave %u rows, expected 1", id,
+                         (unsigned)rows.n);
+    return HMN_OK;
+}
+
+static void fill_memory(const struct hmn__smi_gpu *g, hmn_gpu_device_info *out)
+{
+    if (g->valid & HMN__SMI_HAS_TOTAL) {
+        out->total_bytes = hmn__sat_mul(g->total_mib, HMN__MIB);
+        out->valid |= HMN_DEV_HAS_TOTAL;
+    }
+    /* nvidia-smi's memory.used already excludes memory.reserved (as NVML v2). */
+    if (g->valid & HMN__SMI_HAS_USED) {
+        out->used_bytes = hmn__sat_mul(g->used_mib, HMN__MIB);
+        out->valid |= HMN_DEV_HAS_USED;
+    }
+    if (g->valid & HMN__SMI_HAS_FREE) {
+        out->free_bytes = hmn__sat_mul(g->free_mib, HMN__MIB);
+        out->valid |= HMN_DEV_HAS_FREE;
+    }
+    if (g->valid & HMN__SMI_HAS_RESERVED) {
+        out->reserved_bytes = hmn__sat_mul(g->reserved_mib, HMN__MIB);
+        out->valid |= HMN_DEV_HAS_RESERVED;
+    }
+}
+
+static void fill_text(const struct hmn__smi_gpu *g, hmn_gpu_device_info *out)
+{
+    if (g->valid & HMN__SMI_HAS_NAME) {
+        hmn__strlcpy(out->name, g->name, sizeof(out->name));
+        out->valid |= HMN_DEV_HAS_NAME;
+    }
+    if (g->valid & HMN__SMI_HAS_UUID) {
+        hmn__strlcpy(out->uuid, g->uuid, sizeof(out->uuid));
+        out->valid |= HMN_DEV_HAS_UUID;
+    }
+    if (g->valid & HMN__SMI_HAS_PCI) {
+        hmn__strlcpy(out->pci_bus_id, g->pci_bus_id, sizeof(out->pci_bus_id));
+        out->valid |= HMN_DEV_HAS_PCI_BUS_ID;
+    }
+    if (g->valid & HMN__SMI_HAS_DRIVER) {
+        hmn__strlcpy(out->driver_version, g->driver, sizeof(out->driver_version));
+        out->valid |= HMN_DEV_HAS_DRIVER_VERSION;
+    }
+}
+
+static int smi_device_info(hmn_ctx *ctx, void *state, const struct hmn__dev *dev,
+                           hmn_gpu_device_info *out)
+{
+    struct hmn__smi_gpu g;
+    int rc = query_one(ctx, state, dev->local_index, &g);
+    if (rc < 0)
+        return rc;
+    out->source = HMN_SOURCE_NVIDIA_SMI;
+    out->vendor = HMN_VENDOR_NVIDIA;
+    out->memory_api = HMN_MEMORY_API_SMI;
+    hmn__strlcpy(out->driver_name, "nvidia", sizeof(out->driver_name));
+    fill_memory(&g, out);
+    fill_text(&g, out);
+    return HMN_OK;
+}
+
+/* Upstream semantics: nvidia-smi cannot attribute memory to us; give the device-wide used. */
+static int smi_self_gpu(hmn_ctx *ctx, void *state, const struct hmn__dev *dev,
+                        hmn_process_gpu *out)
+{
+    struct hmn__smi_gpu g;
+    int rc = query_one(ctx, state, dev->local_index, &g);
+    if (rc < 0)
+        return rc;
+    if (!(g.valid & HMN__SMI_HAS_USED))
+        return hmn__fail(ctx, HMN_EBACKEND, "nvidia-smi: GPU %u reports no memory.used",
+                         dev->local_index);
+    out->source = HMN_SOURCE_NVIDIA_SMI;
+    out->used_bytes = hmn__sat_mul(g.used_mib, HMN__MIB);
+    out->valid |= HMN_PGPU_HAS_USED;
+    out->is_per_process = 0;
+    return HMN_OK;
+}
+
+/* ---------------------------------------------------------------- processes */
+
+static const char q_apps[] = "--query-compute-apps=pid,process_name,used_memory";
+static const int cols_apps[] = {HMN__SMI_COL_PID, HMN__SMI_COL_PNAME, HMN__SMI_COL_PUSED};
+
+struct app_sink {
+    struct hmn__proc_vec *pv;
+    int nomem;
+};
+
+static void merge_used(hmn_gpu_process *row, const struct hmn__smi_app *a)
+{
+    /* Unknown anywhere keeps the total unknown rather than under-counting. */
+    if (!(a->valid & HMN__SMI_HAS_USED)) {
+        row->valid &= ~(uint64_t)HMN_PROC_HAS_USED;
+        row->used_bytes = 0;
+    } else if (row->valid & HMN_PROC_HAS_USED) {
+        row->used_bytes = hmn__sat_add(row->used_bytes, hmn__sat_mul(a->used_mib, HMN__MIB));
+    }
+}
+
+static int add_app(void *arg, const struct hmn__smi_app *a)
+{
+    struct app_sink *s = arg;
+    hmn_gpu_process *row = hmn__proc_vec_find(s->pv, a->pid);
+    /* One PID listed twice (several contexts, MIG) is one process: sum it. */
+    if (row) {
+        merge_used(row, a);
+        return 0;
+    }
+    row = hmn__proc_vec_push(s->pv);
+    if (!row) {
+        s->nomem = 1;
+        return 1;
+    }
+    row->pid = a->pid;
+    row->source = HMN_SOURCE_NVIDIA_SMI;
+    row->kinds = HMN_PROC_KIND_COMPUTE;
+    row->gpu_instance_id = 0xFFFFFFFFu;
+    row->compute_instance_id = 0xFFFFFFFFu;
+    if (a->valid & HMN__SMI_HAS_NAME) {
+        hmn__strlcpy(row->name, a->name, sizeof(row->name));
+        row->valid |= HMN_PROC_HAS_NAME;
+    }
+    /* "[N/A]" under WDDM / WSL2: keep the row, leave the figure unknown. */
+    if (a->valid & HMN__SMI_HAS_USED) {
+        row->used_bytes = hmn__sat_mul(a->used_mib, HMN__MIB);
+        row->valid |= HMN_PROC_HAS_USED;
+    }
+    return 0;
+}
+
+static int smi_processes(hmn_ctx *ctx, void *state, const struct hmn__dev *dev,
+                         struct hmn__proc_vec *pv)
+{
+    struct smi_state *st = state;
+    struct app_sink sink = {pv, 0};
+    char id_arg[32], why[160];
+    const char *args[4];
+    int rc;
+    hmn__snprintf(id_arg, sizeof(id_arg), "--id=%u", dev->local_index);
+    args[0] = q_apps;
+    args[1] = fmt_csv;
+    args[2] = id_arg;
+    args[3] = NULL;
+    rc = smi_run(ctx, st, args);
+    if (rc < 0)
+        return rc;
+    rc = hmn__smi_parse_apps(st->out, st->len, cols_apps, HMN__ARRAY_LEN(cols_apps), add_app,
+                             &sink, why, sizeof(why));
+    if (sink.nomem)
+        return hmn__fail(ctx, HMN_ENOMEM, "nvidia-smi: out of memory for process rows");
+    if (rc < 0)
+        return hmn__fail(ctx, HMN_EPARSE, "nvidia-smi: unexpected --query-compute-apps output: %s",
+                         why);
+    pv->source = HMN_SOURCE_NVIDIA_SMI;
+    /* Names come from nvidia-smi; /proc only fills the ones it left empty. */
+    hmn__proc_resolve_rows(ctx, pv, 1);
+    return HMN_OK;
 }
 
 const struct hmn__backend hmn__backend_smi = {
     .name = "nvidia-smi",
     .source = HMN_SOURCE_NVIDIA_SMI,
-    .open = open_stub,
+    .open = smi_open,
+    .close = smi_close,
+    .enumerate = smi_enumerate,
+    .device_info = smi_device_info,
+    .self_gpu = smi_self_gpu,
+    .processes = smi_processes,
 };

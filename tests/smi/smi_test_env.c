@@ -1,0 +1,86 @@
+/* tests/smi/smi_test_env.c - see smi_test_env.h. */
+#include "smi_test_env.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void t_setenv(const char *name, const char *value)
+{
+#if defined(_WIN32)
+    _putenv_s(name, value);
+#else
+    setenv(name, value, 1);
+#endif
+}
+
+void t_unsetenv(const char *name)
+{
+#if defined(_WIN32)
+    _putenv_s(name, "");
+#else
+    unsetenv(name);
+#endif
+}
+
+void t_scenario(const char *file)
+{
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/%s", HMN_T_SMI_DATA, file);
+    t_setenv("HMN_FAKE_SMI_SCENARIO", path);
+}
+
+hmn_ctx *t_ctx_smi_only(void)
+{
+    hmn_ctx *ctx = NULL;
+    if (hmn_ctx_open(&ctx) != HMN_OK)
+        return NULL;
+    hmn_ctx_set_option(ctx, HMN_OPT_USE_NVML, 0);
+    hmn_ctx_set_option(ctx, HMN_OPT_USE_DRM, 0);
+    return ctx;
+}
+
+int t_smi_report(hmn_ctx *ctx, hmn_source_report *out)
+{
+    size_t i;
+    for (i = 0;; i++) {
+        hmn_source_report r = HMN_SOURCE_REPORT_INIT;
+        if (hmn_source_report_get(ctx, i, &r) != HMN_OK)
+            return HMN_ENOENT;
+        if (r.source == HMN_SOURCE_NVIDIA_SMI) {
+            *out = r;
+            return HMN_OK;
+        }
+    }
+}
+
+int t_contains(const char *hay, const char *needle)
+{
+    return hay && needle && strstr(hay, needle) != NULL;
+}
+
+long t_read(const char *path, char *buf, size_t cap)
+{
+    FILE *f = fopen(path, "rb");
+    size_t n;
+    if (!f)
+        return -1;
+    n = fread(buf, 1, cap - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return (long)n;
+}
+
+int t_count_lines(const char *path, const char *needle)
+{
+    char line[1024];
+    int n = 0;
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    while (fgets(line, sizeof(line), f))
+        if (strstr(line, needle))
+            n++;
+    fclose(f);
+    return n;
+}
