@@ -7,6 +7,7 @@
 
 #include <hypomnesis.h>
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -20,23 +21,152 @@ int cmd_watch(hmn_ctx *ctx, int argc, char **argv);
 int cmd_fits(hmn_ctx *ctx, int argc, char **argv);
 int cmd_spill(hmn_ctx *ctx, int argc, char **argv);
 
-/* ---- output helpers (cli/util.c) */
+/* ---- argument parsing (cli/args.c): a pure function, fuzzed ------------ */
+enum { OPT_MULTI = 1u << 0 };
+
+struct cli_opt {
+    const char *name;       /* "--sort" */
+    char short_name;        /* 0 when none */
+    const char *value_name; /* "KEY"; NULL for a flag */
+    unsigned flags;         /* OPT_* */
+};
+
+struct cli_cmd {
+    const char *usage;      /* "hmn ps [OPTIONS]" */
+    const struct cli_opt *opts;
+    size_t nopts;
+    const char *pos_name;   /* "[PID]..." or "<SIZE>"; NULL: no positionals */
+    int pos_required;       /* at least one positional needed */
+    int pos_multi;          /* more than one positional allowed */
+    int trailing;           /* everything after the first positional or `--` is positional */
+};
+
+/* One parsed item: opt >= 0 names cmd->opts[opt]; opt == -1 is a positional. */
+struct cli_item {
+    int opt;
+    const char *value;
+};
+
+struct cli_args {
+    struct cli_item *items; /* caller storage, at least argc entries */
+    size_t count;
+    int help;               /* -h / --help seen */
+};
+
+enum { ARGS_OK = 0, ARGS_HELP = 1, ARGS_USAGE = 2 };
+
+/*
+ * Parse argv[1..argc-1] (argv[0] is the subcommand).  On a usage error
+ * writes the whole clap-style message (several lines, ending in '\n') to
+ * err and returns ARGS_USAGE.  No I/O, no allocation.
+ */
+int cli_args_parse(const struct cli_cmd *cmd, int argc, char *const *argv, struct cli_args *out,
+                   char *err, size_t errcap);
+/* How many times option opt was given; the last value in *last. */
+size_t cli_args_count(const struct cli_args *a, int opt, const char **last);
+/* The n-th value of option opt (-1: positionals), or NULL. */
+const char *cli_args_value(const struct cli_args *a, int opt, size_t n);
+/* clap's "invalid value" message for an option value, on stderr. */
+int usage_invalid(const struct cli_cmd *cmd, const struct cli_opt *opt, const char *value,
+                  const char *why);
+/* Parse argv for cmd; prints help or errors.  Returns -1 to go on, else an exit code. */
+int cli_parse_or_exit(const struct cli_cmd *cmd, const char *help, int argc, char **argv,
+                      struct cli_args *out);
+
+/* ---- display-width table (cli/table.c) ----------------------------------- */
+/* Display columns of a UTF-8 string: combining marks 0, East Asian wide 2. */
+size_t display_width(const char *s);
+
+struct table {
+    size_t ncols;
+    const char *const *headers;
+    const size_t *min_width; /* may be NULL */
+    char **cells;            /* nrows * ncols owned strings */
+    size_t nrows, cap;
+};
+void table_init(struct table *t, size_t ncols, const char *const *headers, const size_t *minw);
+/* Append a row of ncols strings (copied); 0 on success. */
+int table_add(struct table *t, const char *const *row);
+/* Print header (when with_header) and rows; no trailing padding on the last column. */
+void table_print(FILE *f, const struct table *t, int with_header);
+/* Same with a prefix before the header (NULL: no header) and before each row. */
+void table_print_prefixed(FILE *f, const struct table *t, const char *hdr_prefix,
+                          const char *row_prefix);
+void table_free(struct table *t);
+/* One padded line of cells with given widths (watch rows). */
+void print_cells(FILE *f, const char *const *cells, const size_t *widths, size_t n);
+
+/* ---- output helpers (cli/util.c) ---------------------------------------- */
 /* A JSON string with quotes, or null for NULL. */
 void json_str(FILE *f, const char *s);
 /* A number, or null when !valid. */
 void json_u64(FILE *f, int valid, uint64_t v);
-/* format_vram into a static-free caller buffer. */
+/* true / false, or null when tri < 0. */
+void json_bool(FILE *f, int tri);
+/* One RFC 4180 CSV field (quoted when needed); NULL prints empty. */
+void csv_field(FILE *f, const char *s);
+/* format_vram into a caller buffer. */
 const char *vram(char *buf, size_t cap, uint64_t bytes);
 const char *vram_precise(char *buf, size_t cap, uint64_t bytes);
-/* Print "hmn: <msg>" to stderr. */
-void errf(const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 1, 2)))
+/* Signed delta as upstream prints it: "+0 B", "+512 MiB", "-1.0 GiB". */
+const char *vram_delta(char *buf, size_t cap, int64_t d);
+/* printf-format checking that follows MinGW's choice of printf flavour. */
+#if defined(__MINGW32__)
+#define CLI_PRINTF(f, a) __attribute__((format(__MINGW_PRINTF_FORMAT, f, a)))
+#elif defined(__GNUC__)
+#define CLI_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define CLI_PRINTF(f, a)
 #endif
-    ;
+
+/* Print "hmn: <msg>" to stderr. */
+void errf(const char *fmt, ...) CLI_PRINTF(1, 2);
 /* Explain on stderr which GPU sources were tried and why each failed. */
 void explain_sources(hmn_ctx *ctx);
 /* Parse a u32 argument strictly; 0 on success. */
 int parse_u32(const char *s, uint32_t *out);
+/* Parse a u64 argument strictly; 0 on success. */
+int parse_u64(const char *s, uint64_t *out);
+/* Names that identify nobody: NULL, "[protected]", "[exited]", "?". */
+int name_is_unresolved(const char *name);
+/* Rust-debug-style quoted string ("a\"b") into buf. */
+const char *debug_quote(char *buf, size_t cap, const char *s);
+/* The "unknown" glyph of spill cells: "?" on Windows, "n/a" elsewhere. */
+const char *spill_unknown_glyph(void);
+/* UTC "YYYY-MM-DDThh:mm:ss.mmmZ". */
+void wall_clock(char *buf, size_t cap);
+/* Monotonic milliseconds. */
+uint64_t now_ms(void);
+/* Comparator shared by ps and watch: key descending, name (absent first), pid. */
+int row_compare(uint64_t ka, const char *na, uint32_t pa, uint64_t kb, const char *nb, uint32_t pb);
+/* Row name or NULL when the library did not give one. */
+const char *proc_name(const hmn_gpu_process *p);
+/* "C", "G", "C+G", "DRM" ... for the kinds bit set; "?" when empty. */
+const char *kinds_text(char *buf, size_t cap, uint32_t kinds);
+
+/* ---- spill report block (cli/spill_report.c) ---------------------------- */
+/* The three-line text report with "prefix: " and an aligned continuation. */
+void spill_report_text(FILE *f, const char *prefix, const hmn_spill_tracker *t);
+/* The nine report keys (no braces); t may be NULL (no tracker). */
+void spill_report_json_fields(FILE *f, const hmn_spill_tracker *t, uint64_t observations);
+
+/* ---- signals and children (cli/sys.c) ----------------------------------- */
+/* Install the SIGINT handler; 0 on success, else errno-like text in err. */
+int interrupt_install(char *err, size_t cap);
+/* 1 once SIGINT arrived. */
+int interrupted(void);
+/* 1 when the last SIGINT came from another process (kill), not the terminal. */
+int interrupt_from_process(void);
+/* Sleep ms in chunks of at most 200 ms; returns early when interrupted. */
+void sleep_interruptible(uint64_t ms);
+
+typedef struct child child;
+/* Spawn argv with inherited stdio; 0 or an errno value. */
+int child_spawn(child **out, char *const *argv);
+/* 1 exited (code in *code: 0..255, or 1 when killed by a signal), 0 running, -1 error. */
+int child_poll(child *c, int *code, int block);
+/* Forward the interrupt hmn received (SIGINT or SIGTERM) to the child. */
+void child_interrupt(child *c);
+void child_free(child *c);
 
 #endif /* HMN_CLI_H */

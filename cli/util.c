@@ -1,6 +1,7 @@
 /* cli/util.c - small output helpers for every subcommand. */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,4 +91,137 @@ int parse_u32(const char *s, uint32_t *out)
         return -1;
     *out = (uint32_t)v;
     return 0;
+}
+
+int parse_u64(const char *s, uint64_t *out)
+{
+    char *end;
+    unsigned long long v;
+    if (!s || !*s || *s < '0' || *s > '9' || strlen(s) > 20)
+        return -1;
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (*end || errno == ERANGE)
+        return -1;
+    *out = (uint64_t)v;
+    return 0;
+}
+
+void json_bool(FILE *f, int tri)
+{
+    fputs(tri < 0 ? "null" : tri ? "true" : "false", f);
+}
+
+void csv_field(FILE *f, const char *s)
+{
+    if (!s)
+        return;
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+const char *vram_delta(char *buf, size_t cap, int64_t d)
+{
+    char v[32];
+    uint64_t mag;
+    if (d == 0) {
+        snprintf(buf, cap, "+0 B");
+        return buf;
+    }
+    mag = d < 0 ? (uint64_t)(-(d + 1)) + 1u : (uint64_t)d;
+    snprintf(buf, cap, "%c%s", d < 0 ? '-' : '+', vram(v, sizeof(v), mag));
+    return buf;
+}
+
+int name_is_unresolved(const char *name)
+{
+    return !name || strcmp(name, "[protected]") == 0 || strcmp(name, "[exited]") == 0 ||
+           strcmp(name, "?") == 0;
+}
+
+/* Rust's {:?} for str: quotes, backslash escapes, \u{..} for controls. */
+const char *debug_quote(char *buf, size_t cap, const char *s)
+{
+    size_t o = 0;
+    if (cap < 3) {
+        if (cap)
+            buf[0] = '\0';
+        return buf;
+    }
+    buf[o++] = '"';
+    for (; *s && o + 12 < cap; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            buf[o++] = '\\';
+            buf[o++] = (char)c;
+        } else if (c == '\n' || c == '\t' || c == '\r') {
+            buf[o++] = '\\';
+            buf[o++] = c == '\n' ? 'n' : c == '\t' ? 't' : 'r';
+        } else if (c < 0x20 || c == 0x7F) {
+            o += (size_t)snprintf(buf + o, cap - o, "\\u{%x}", c);
+        } else {
+            buf[o++] = (char)c;
+        }
+    }
+    buf[o++] = '"';
+    buf[o] = '\0';
+    return buf;
+}
+
+const char *spill_unknown_glyph(void)
+{
+#if defined(_WIN32)
+    return "?";
+#else
+    return "n/a";
+#endif
+}
+
+int row_compare(uint64_t ka, const char *na, uint32_t pa, uint64_t kb, const char *nb, uint32_t pb)
+{
+    int c;
+    if (ka != kb)
+        return ka > kb ? -1 : 1;
+    if (!na != !nb)
+        return na ? 1 : -1; /* an absent name sorts first */
+    if (na && (c = strcmp(na, nb)) != 0)
+        return c < 0 ? -1 : 1;
+    return pa < pb ? -1 : pa > pb ? 1 : 0;
+}
+
+const char *proc_name(const hmn_gpu_process *p)
+{
+    return (p->valid & HMN_PROC_HAS_NAME) ? p->name : NULL;
+}
+
+const char *kinds_text(char *buf, size_t cap, uint32_t kinds)
+{
+    static const struct {
+        uint32_t bit;
+        const char *text;
+    } names[] = {{HMN_PROC_KIND_COMPUTE, "C"},
+                 {HMN_PROC_KIND_GRAPHICS, "G"},
+                 {HMN_PROC_KIND_MPS, "MPS"},
+                 {HMN_PROC_KIND_DRM, "DRM"}};
+    size_t i, o = 0;
+    buf[0] = '\0';
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (!(kinds & names[i].bit))
+            continue;
+        o += (size_t)snprintf(buf + o, o < cap ? cap - o : 0, "%s%s", o ? "+" : "", names[i].text);
+        if (o >= cap)
+            break;
+    }
+    if (!buf[0])
+        snprintf(buf, cap, "?");
+    return buf;
 }

@@ -1,0 +1,600 @@
+/*
+ * cli/cmd_ps.c - `hmn ps`: every process holding GPU memory, one row per
+ * (process, device), upstream 0.2.14 section 4.2.  Rows whose memory the
+ * driver could not report are kept (n/a / null) and counted, and each row
+ * says which kind of client it is (compute, graphics, DRM).
+ */
+#include "cli.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { O_PID, O_DEVICE, O_SORT, O_MIN, O_FILTER, O_EXIT_STATUS, O_JSON, O_CSV, O_COUNT };
+enum { SORT_DEDICATED, SORT_SHARED, SORT_TOTAL };
+
+static const struct cli_opt ps_opts[O_COUNT] = {
+    {"--pid", 0, "PID", OPT_MULTI}, {"--device", 0, "INDEX", 0},   {"--sort", 0, "KEY", 0},
+    {"--min", 0, "SIZE", 0},        {"--filter", 0, "PATTERN", OPT_MULTI},
+    {"--exit-status", 0, NULL, 0},  {"--json", 0, NULL, 0},        {"--csv", 0, NULL, 0},
+};
+
+static const struct cli_cmd ps_cmd = {"hmn ps [OPTIONS]", ps_opts, O_COUNT, NULL, 0, 0, 0};
+
+static const char ps_help[] =
+    "Every process holding GPU memory, one row per process and device\n"
+    "\n"
+    "Usage: hmn ps [OPTIONS]\n"
+    "\n"
+    "Options:\n"
+    "      --pid <PID>          Only this process (repeatable)\n"
+    "      --device <INDEX>     Only this device (default: every device)\n"
+    "      --sort <KEY>         dedicated (default; aliases vram, committed), shared, total\n"
+    "      --min <SIZE>         Only rows whose VRAM + shared is at least SIZE (e.g. 1GiB)\n"
+    "      --filter <PATTERN>   Only names containing PATTERN, case-insensitive (repeatable)\n"
+    "      --exit-status        Exit 1 when nothing is listed (2 when a device or row was unreadable)\n"
+    "      --json               One JSON array on stdout\n"
+    "      --csv                RFC 4180 CSV on stdout, with a header line\n"
+    "  -h, --help               Print help\n"
+    "\n"
+    "Columns: PID NAME VRAM SHARED DEVICE SPILL TYPE.  TYPE is C (compute), G (graphics),\n"
+    "C+G, MPS or DRM (AMD/Intel fdinfo client).  n/a: the driver did not report it.\n"
+    "A summary line goes to stderr: hmn: N GPU processes found (... committed total).\n"
+    "\n"
+    "Examples:\n"
+    "  hmn ps\n"
+    "  hmn ps --sort total --min 1GiB\n"
+    "  hmn ps --filter python --filter torchrun --json\n"
+    "  hmn ps --pid 4242 --exit-status >/dev/null && echo \"4242 holds GPU memory\"\n"
+    "\n"
+    "Exit status: 0 listed (or nothing to list); 1 nothing listed with --exit-status;\n"
+    "2 usage error, --device failed, or no device could be queried.\n"
+    "\n"
+    "Limitations: SHARED and SPILL are WDDM (Windows) figures; on Linux they read n/a.\n"
+    "Names of other users' processes may need elevated rights (counted as protected).\n";
+
+struct ps_opts {
+    struct cli_args a;
+    int has_device, sort, has_min, exit_status, json, csv;
+    uint32_t device;
+    uint64_t min;
+};
+
+struct ps_row {
+    hmn_gpu_process p;
+    char device_name[96]; /* "" when unknown */
+    int spilling;         /* 1, 0, -1 unknown */
+    int paged;            /* 1, 0, -1 */
+    double share;         /* valid when spilling >= 0 */
+};
+
+struct ps_dev {
+    uint32_t index;
+    int spilling;
+    uint64_t shared_sum, free_bytes;
+    int has_free;
+    uint32_t paged;
+};
+
+struct ps_state {
+    struct ps_row *rows;
+    size_t nrows, cap;
+    struct ps_dev *devs;
+    size_t ndevs;
+    uint32_t tried, failed, unreadable, protected_rows, unnamed_unmatched, unknown_rows, known_rows;
+    uint32_t unknown_unmatched; /* VRAM n/a, so --min could not be checked */
+    uint64_t committed;
+};
+
+static uint64_t shared_of(const hmn_gpu_process *p)
+{
+    return (p->valid & HMN_PROC_HAS_SHARED) ? p->shared_used_bytes : 0;
+}
+
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+/* qsort has no context argument; set once per run before sorting. */
+static int sort_key;
+
+static uint64_t key_of(const hmn_gpu_process *p)
+{
+    uint64_t used = (p->valid & HMN_PROC_HAS_USED) ? p->used_bytes : 0;
+    if (sort_key == SORT_SHARED)
+        return shared_of(p);
+    if (sort_key == SORT_TOTAL)
+        return sat_add(used, shared_of(p));
+    return used;
+}
+
+static int cmp_rows(const void *va, const void *vb)
+{
+    const struct ps_row *a = va, *b = vb;
+    int c = row_compare(key_of(&a->p), proc_name(&a->p), a->p.pid, key_of(&b->p),
+                        proc_name(&b->p), b->p.pid);
+    if (c == 0)
+        c = a->p.device_index < b->p.device_index ? -1 : a->p.device_index > b->p.device_index;
+    return c;
+}
+
+static int parse_sort(const char *v)
+{
+    if (!strcmp(v, "dedicated") || !strcmp(v, "vram") || !strcmp(v, "committed"))
+        return SORT_DEDICATED;
+    if (!strcmp(v, "shared"))
+        return SORT_SHARED;
+    if (!strcmp(v, "total"))
+        return SORT_TOTAL;
+    return -1;
+}
+
+static int check_opts(struct ps_opts *o)
+{
+    const char *v = NULL;
+    char err[160];
+    size_t i;
+    uint32_t u;
+    for (i = 0; (v = cli_args_value(&o->a, O_PID, i)) != NULL; i++)
+        if (parse_u32(v, &u) != 0)
+            return usage_invalid(&ps_cmd, &ps_opts[O_PID], v, "invalid digit found in string");
+    if (cli_args_count(&o->a, O_DEVICE, &v)) {
+        if (parse_u32(v, &o->device) != 0)
+            return usage_invalid(&ps_cmd, &ps_opts[O_DEVICE], v, "invalid digit found in string");
+        o->has_device = 1;
+    }
+    if (cli_args_count(&o->a, O_SORT, &v) && (o->sort = parse_sort(v)) < 0)
+        return usage_invalid(&ps_cmd, &ps_opts[O_SORT], v,
+                             "\n  [possible values: dedicated, shared, total]");
+    if (cli_args_count(&o->a, O_MIN, &v)) {
+        if (hmn_parse_size(v, &o->min, err, sizeof(err)) != HMN_OK)
+            return usage_invalid(&ps_cmd, &ps_opts[O_MIN], v, err);
+        o->has_min = 1;
+    }
+    for (i = 0; (v = cli_args_value(&o->a, O_FILTER, i)) != NULL; i++) {
+        const char *p = v;
+        while (isspace((unsigned char)*p))
+            p++;
+        if (!*p)
+            return usage_invalid(&ps_cmd, &ps_opts[O_FILTER], v, "pattern must not be blank");
+    }
+    o->exit_status = cli_args_count(&o->a, O_EXIT_STATUS, NULL) > 0;
+    o->json = cli_args_count(&o->a, O_JSON, NULL) > 0;
+    o->csv = cli_args_count(&o->a, O_CSV, NULL) > 0;
+    if (o->json && o->csv) {
+        fputs("error: the argument '--json' cannot be used with '--csv'\n\nUsage: hmn ps "
+              "[OPTIONS]\n\nFor more information, try '--help'.\n",
+              stderr);
+        return EXIT_USAGE;
+    }
+    return -1;
+}
+
+/* Case-insensitive (ASCII) substring. */
+static int contains_ci(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle), i;
+    for (; *hay; hay++) {
+        for (i = 0; i < n && hay[i]; i++)
+            if (tolower((unsigned char)hay[i]) != tolower((unsigned char)needle[i]))
+                break;
+        if (i == n)
+            return 1;
+    }
+    return n == 0;
+}
+
+static int pid_wanted(const struct ps_opts *o, uint32_t pid)
+{
+    const char *v;
+    size_t i;
+    uint32_t u;
+    if (cli_args_count(&o->a, O_PID, NULL) == 0)
+        return 1;
+    for (i = 0; (v = cli_args_value(&o->a, O_PID, i)) != NULL; i++)
+        if (parse_u32(v, &u) == 0 && u == pid)
+            return 1;
+    return 0;
+}
+
+/* --pid, then --min (footprint), then --filter; 1 keeps the row. */
+static int row_passes(const struct ps_opts *o, const hmn_gpu_process *p, struct ps_state *st)
+{
+    const char *name = proc_name(p), *v;
+    size_t i;
+    if (!pid_wanted(o, p->pid))
+        return 0;
+    if (o->has_min && o->min > 0) {
+        if (!(p->valid & HMN_PROC_HAS_USED)) {
+            st->unknown_unmatched++; /* an unknown footprint cannot be shown to reach --min */
+            return 0;
+        }
+        if (sat_add(p->used_bytes, shared_of(p)) < o->min)
+            return 0;
+    }
+    if (cli_args_count(&o->a, O_FILTER, NULL) == 0)
+        return 1;
+    if (name_is_unresolved(name)) {
+        st->unnamed_unmatched++;
+        return 0;
+    }
+    for (i = 0; (v = cli_args_value(&o->a, O_FILTER, i)) != NULL; i++)
+        if (contains_ci(name, v))
+            return 1;
+    return 0;
+}
+
+static int push_row(struct ps_state *st, const struct ps_row *r)
+{
+    if (st->nrows == st->cap) {
+        size_t cap = st->cap ? st->cap * 2 : 16;
+        struct ps_row *rows = realloc(st->rows, cap * sizeof(*rows));
+        if (!rows)
+            return -1;
+        st->rows = rows;
+        st->cap = cap;
+    }
+    st->rows[st->nrows++] = *r;
+    return 0;
+}
+
+/* Spill state of one device, computed over every row before filters. */
+static void device_spill(hmn_ctx *ctx, struct ps_dev *d, const hmn_process_list *list,
+                         const hmn_gpu_device_info *info, int measurable)
+{
+    hmn_gpu_process p = HMN_GPU_PROCESS_INIT;
+    size_t i, n = hmn_process_list_count(list);
+    d->spilling = -1;
+    d->shared_sum = 0;
+    d->paged = 0;
+    d->has_free = (info->valid & HMN_DEV_HAS_FREE) != 0;
+    d->free_bytes = info->free_bytes;
+    if (!measurable)
+        return;
+    d->spilling = hmn_snapshot_is_spilling(ctx, d->index);
+    if (d->spilling < 0)
+        d->spilling = -1;
+    for (i = 0; i < n; i++) {
+        if (hmn_process_list_get(list, i, &p) != HMN_OK)
+            continue;
+        d->shared_sum = sat_add(d->shared_sum, shared_of(&p));
+        if (d->spilling == 1 && shared_of(&p) >= HMN_SPILL_DEFAULT_SHARED_GROWTH_BYTES)
+            d->paged++;
+    }
+}
+
+static void fill_row(struct ps_row *r, const struct ps_dev *d, const hmn_gpu_device_info *info)
+{
+    uint64_t sh = shared_of(&r->p);
+    snprintf(r->device_name, sizeof(r->device_name), "%s",
+             (info->valid & HMN_DEV_HAS_NAME) ? info->name : "");
+    r->spilling = d->spilling;
+    r->paged = d->spilling < 0 ? -1 : (d->spilling == 1 && sh >= HMN_SPILL_DEFAULT_SHARED_GROWTH_BYTES);
+    r->share = d->shared_sum ? (double)sh / (double)d->shared_sum : 0.0;
+    if (r->share > 1.0)
+        r->share = 1.0;
+}
+
+static void count_row(struct ps_state *st, const hmn_gpu_process *p)
+{
+    const char *name = proc_name(p);
+    if (!name || !strcmp(name, "[protected]") || !strcmp(name, "?"))
+        st->protected_rows++;
+    if (p->valid & HMN_PROC_HAS_USED) {
+        st->committed = sat_add(st->committed, p->used_bytes);
+        st->known_rows++;
+    } else
+        st->unknown_rows++;
+}
+
+/* List one device; returns HMN_OK or the library's code. */
+static int list_device(hmn_ctx *ctx, const struct ps_opts *o, uint32_t idx, struct ps_state *st,
+                       int measurable)
+{
+    hmn_gpu_device_info info = HMN_GPU_DEVICE_INFO_INIT;
+    hmn_process_list *list = NULL;
+    struct ps_dev *d;
+    struct ps_row r;
+    size_t i, n;
+    int rc = hmn_gpu_processes(ctx, idx, &list);
+    if (rc != HMN_OK)
+        return rc;
+    if (hmn_device_info(ctx, idx, &info) != HMN_OK)
+        info.valid = 0;
+    d = &st->devs[st->ndevs++];
+    d->index = idx;
+    device_spill(ctx, d, list, &info, measurable);
+    st->unreadable += hmn_process_list_unreadable(list);
+    n = hmn_process_list_count(list);
+    for (i = 0; i < n; i++) {
+        memset(&r, 0, sizeof(r));
+        r.p.size = sizeof(r.p);
+        if (hmn_process_list_get(list, i, &r.p) != HMN_OK || !row_passes(o, &r.p, st))
+            continue;
+        r.p.device_index = idx;
+        fill_row(&r, d, &info);
+        if (push_row(st, &r) != 0)
+            break;
+        count_row(st, &r.p);
+    }
+    hmn_process_list_free(list);
+    return HMN_OK;
+}
+
+/* Replace control bytes so a hostile name cannot move the terminal cursor. */
+static const char *safe_name(char *buf, size_t cap, const char *name)
+{
+    size_t i;
+    snprintf(buf, cap, "%s", name ? name : "?");
+    for (i = 0; buf[i]; i++)
+        if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7F)
+            buf[i] = '?';
+    return buf;
+}
+
+static const char *spill_cell(const struct ps_row *r)
+{
+    if (r->spilling < 0)
+        return spill_unknown_glyph();
+    if (r->spilling == 0)
+        return "no";
+    return r->paged == 1 ? "PAGED" : "device";
+}
+
+static void print_table(const struct ps_state *st)
+{
+    static const char *const hdr[] = {"PID", "NAME", "VRAM", "SHARED", "DEVICE", "SPILL", "TYPE"};
+    struct table t;
+    size_t i;
+    table_init(&t, 7, hdr, NULL);
+    for (i = 0; i < st->nrows; i++) {
+        const struct ps_row *r = &st->rows[i];
+        char pid[16], name[256], used[32], sh[32], dev[112], kinds[32];
+        const char *cells[7];
+        snprintf(pid, sizeof(pid), "%u", r->p.pid);
+        if (r->device_name[0])
+            snprintf(dev, sizeof(dev), "%s", r->device_name);
+        else
+            snprintf(dev, sizeof(dev), "GPU %u", r->p.device_index);
+        cells[0] = pid;
+        cells[1] = safe_name(name, sizeof(name), proc_name(&r->p));
+        cells[2] = (r->p.valid & HMN_PROC_HAS_USED) ? vram(used, sizeof(used), r->p.used_bytes) : "n/a";
+        cells[3] = (r->p.valid & HMN_PROC_HAS_SHARED) ? vram(sh, sizeof(sh), r->p.shared_used_bytes)
+                                                      : "n/a";
+        cells[4] = dev;
+        cells[5] = spill_cell(r);
+        cells[6] = kinds_text(kinds, sizeof(kinds), r->p.kinds);
+        table_add(&t, cells);
+    }
+    table_print(stdout, &t, 1);
+    table_free(&t);
+}
+
+static void json_kinds(FILE *f, uint32_t kinds)
+{
+    static const char *const names[] = {"compute", "graphics", "mps", "drm"};
+    size_t i, n = 0;
+    fputc('[', f);
+    for (i = 0; i < 4; i++)
+        if (kinds & (1u << i))
+            fprintf(f, "%s\"%s\"", n++ ? "," : "", names[i]);
+    fputc(']', f);
+}
+
+static void print_json_row(const struct ps_row *r)
+{
+    const hmn_gpu_process *p = &r->p;
+    printf("{\"pid\":%u,\"name\":", p->pid);
+    json_str(stdout, proc_name(p));
+    fputs(",\"used_bytes\":", stdout);
+    json_u64(stdout, (p->valid & HMN_PROC_HAS_USED) != 0, p->used_bytes);
+    fputs(",\"shared_used_bytes\":", stdout);
+    json_u64(stdout, (p->valid & HMN_PROC_HAS_SHARED) != 0, p->shared_used_bytes);
+    printf(",\"device_index\":%u,\"device_name\":", p->device_index);
+    json_str(stdout, r->device_name[0] ? r->device_name : NULL);
+    fputs(",\"spilling\":", stdout);
+    json_bool(stdout, r->spilling);
+    fputs(",\"paged\":", stdout);
+    json_bool(stdout, r->paged);
+    fputs(",\"shared_share\":", stdout);
+    if (r->spilling < 0)
+        fputs("null", stdout);
+    else
+        printf("%.4f", r->share);
+    fputs(",\"kinds\":", stdout);
+    json_kinds(stdout, p->kinds);
+    fputs(",\"source\":", stdout);
+    json_str(stdout, hmn_source_name((int)p->source));
+    fputs(",\"host_pid\":", stdout);
+    json_u64(stdout, (p->valid & HMN_PROC_HAS_HOST_PID) != 0, p->host_pid);
+    fputs(",\"gtt_bytes\":", stdout);
+    json_u64(stdout, (p->valid & HMN_PROC_HAS_GTT) != 0, p->gtt_bytes);
+    fputc('}', stdout);
+}
+
+static void print_json(const struct ps_state *st)
+{
+    size_t i;
+    putchar('[');
+    for (i = 0; i < st->nrows; i++) {
+        if (i)
+            putchar(',');
+        print_json_row(&st->rows[i]);
+    }
+    puts("]");
+}
+
+static void csv_u64(int valid, uint64_t v)
+{
+    if (valid)
+        printf("%llu", (unsigned long long)v);
+}
+
+static void print_csv(const struct ps_state *st)
+{
+    size_t i;
+    puts("pid,name,used_bytes,shared_used_bytes,device_index,device_name,spilling,paged,"
+         "shared_share,kinds,source");
+    for (i = 0; i < st->nrows; i++) {
+        const struct ps_row *r = &st->rows[i];
+        char kinds[32];
+        printf("%u,", r->p.pid);
+        csv_field(stdout, proc_name(&r->p));
+        putchar(',');
+        csv_u64((r->p.valid & HMN_PROC_HAS_USED) != 0, r->p.used_bytes);
+        putchar(',');
+        csv_u64((r->p.valid & HMN_PROC_HAS_SHARED) != 0, r->p.shared_used_bytes);
+        printf(",%u,", r->p.device_index);
+        csv_field(stdout, r->device_name[0] ? r->device_name : NULL);
+        printf(",%s,%s,", r->spilling < 0 ? "" : r->spilling ? "true" : "false",
+               r->paged < 0 ? "" : r->paged ? "true" : "false");
+        if (r->spilling >= 0)
+            printf("%.4f", r->share);
+        printf(",%s,%s\n", r->p.kinds ? kinds_text(kinds, sizeof(kinds), r->p.kinds) : "",
+               hmn_source_name((int)r->p.source));
+    }
+}
+
+static void print_matching(const struct ps_opts *o)
+{
+    const char *v;
+    char buf[160];
+    size_t i;
+    int any = 0;
+    if (cli_args_count(&o->a, O_PID, NULL)) {
+        fputs(" matching pid=", stderr);
+        for (i = 0; (v = cli_args_value(&o->a, O_PID, i)) != NULL; i++)
+            fprintf(stderr, "%s%s", i ? "," : "", v);
+        any = 1;
+    }
+    if (o->has_device)
+        fprintf(stderr, "%sdevice=%u", any++ ? " " : " matching ", o->device);
+    if (o->has_min)
+        fprintf(stderr, "%smin=%s", any++ ? " " : " matching ", vram_precise(buf, sizeof(buf), o->min));
+    if (cli_args_count(&o->a, O_FILTER, NULL)) {
+        fprintf(stderr, "%sfilter=", any++ ? " " : " matching ");
+        for (i = 0; (v = cli_args_value(&o->a, O_FILTER, i)) != NULL; i++)
+            fprintf(stderr, "%s%s", i ? "," : "", debug_quote(buf, sizeof(buf), v));
+    }
+}
+
+static void print_parts(const struct ps_state *st)
+{
+    char buf[32];
+    int parts = 0;
+    if (st->known_rows > 0) { /* a total of nothing known would read as a false 0 MiB */
+        fprintf(stderr, " (%s committed total", vram(buf, sizeof(buf), st->committed));
+        parts = 1;
+    }
+    if (st->unknown_rows)
+        fprintf(stderr, "%s%u with VRAM n/a", parts++ ? "; " : " (", st->unknown_rows);
+    if (st->unreadable || st->protected_rows) {
+        fputs(parts++ ? "; " : " (", stderr);
+        if (st->unreadable)
+            fprintf(stderr, "%u unreadable%s", st->unreadable, st->protected_rows ? ", " : "");
+        if (st->protected_rows)
+            fprintf(stderr, "%u protected", st->protected_rows);
+        fputs(" \xE2\x80\x94 re-run elevated for names", stderr);
+    }
+    if (st->unnamed_unmatched)
+        fprintf(stderr, "%s%u unnamed not matched", parts++ ? "; " : " (", st->unnamed_unmatched);
+    if (st->unknown_unmatched)
+        fprintf(stderr, "%s%u with VRAM n/a not matched", parts++ ? "; " : " (",
+                st->unknown_unmatched);
+    if (parts)
+        fputc(')', stderr);
+}
+
+static void print_spill_clauses(const struct ps_state *st)
+{
+    char a[32], b[32];
+    size_t i;
+    for (i = 0; i < st->ndevs; i++) {
+        const struct ps_dev *d = &st->devs[i];
+        if (d->spilling != 1)
+            continue;
+        fprintf(stderr, "; device %u spilling: ", d->index);
+        if (d->has_free)
+            fprintf(stderr, "%s free, ", vram(a, sizeof(a), d->free_bytes));
+        fprintf(stderr, "%s shared, %u process%s paged", vram(b, sizeof(b), d->shared_sum),
+                d->paged, d->paged == 1 ? "" : "es");
+    }
+}
+
+static void print_summary(const struct ps_opts *o, const struct ps_state *st)
+{
+    fprintf(stderr, "hmn: %zu GPU process%s found", st->nrows, st->nrows == 1 ? "" : "es");
+    print_matching(o);
+    print_parts(st);
+    print_spill_clauses(st);
+    fputs(".\n", stderr);
+}
+
+static int list_all(hmn_ctx *ctx, const struct ps_opts *o, struct ps_state *st)
+{
+    uint32_t n = 0, i;
+    int measurable = hmn_is_spill_measurable(ctx) == 1;
+    if (o->has_device) {
+        st->devs = calloc(1, sizeof(*st->devs));
+        if (!st->devs)
+            return EXIT_FAIL;
+        st->tried = 1;
+        if (list_device(ctx, o, o->device, st, measurable) != HMN_OK) {
+            errf("ps failed to query device %u: %s", o->device, hmn_errmsg(ctx));
+            return EXIT_USAGE;
+        }
+        return -1;
+    }
+    if (hmn_device_count(ctx, &n) != HMN_OK)
+        n = 0; /* nothing to try: an empty listing, as upstream */
+    st->devs = calloc(n ? n : 1, sizeof(*st->devs));
+    if (!st->devs)
+        return EXIT_FAIL;
+    for (i = 0; i < n; i++) {
+        st->tried++;
+        if (list_device(ctx, o, i, st, measurable) != HMN_OK) {
+            errf("ps failed to query device %u: %s (skipped)", i, hmn_errmsg(ctx));
+            st->failed++;
+        }
+    }
+    if (st->tried > 0 && st->failed == st->tried) {
+        errf("ps: no device could be queried, so nothing could be listed");
+        return EXIT_USAGE;
+    }
+    return -1;
+}
+
+int cmd_ps(hmn_ctx *ctx, int argc, char **argv)
+{
+    struct ps_opts o;
+    struct ps_state st;
+    int rc;
+    memset(&o, 0, sizeof(o));
+    memset(&st, 0, sizeof(st));
+    rc = cli_parse_or_exit(&ps_cmd, ps_help, argc, argv, &o.a);
+    if (rc < 0)
+        rc = check_opts(&o);
+    if (rc < 0)
+        rc = list_all(ctx, &o, &st);
+    if (rc < 0) {
+        sort_key = o.sort;
+        if (st.nrows > 1)
+            qsort(st.rows, st.nrows, sizeof(*st.rows), cmp_rows);
+        if (o.json)
+            print_json(&st);
+        else if (o.csv)
+            print_csv(&st);
+        else
+            print_table(&st);
+        fflush(stdout);
+        print_summary(&o, &st);
+        rc = EXIT_OK;
+        if (o.exit_status && st.nrows == 0)
+            rc = (st.failed || st.unreadable) ? EXIT_USAGE : EXIT_FAIL;
+    }
+    free(st.rows);
+    free(st.devs);
+    free(o.a.items);
+    return rc;
+}

@@ -1,0 +1,897 @@
+/*
+ * cli/cmd_watch.c - `hmn watch [PID...]`: sample chosen processes' GPU
+ * memory every interval until --duration or Ctrl+C, then print a closing
+ * summary on stdout (upstream 0.2.14 section 4.4).  Text, JSON Lines
+ * (start / sample / summary records) or CSV.
+ */
+#include "cli.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { W_INTERVAL, W_DURATION, W_TOP, W_FOLLOW, W_DEVICE, W_FILTER, W_MIN, W_JSON, W_CSV, W_COUNT };
+enum { OUT_TEXT, OUT_JSON, OUT_CSV };
+enum { MODE_EXPLICIT, MODE_TOP, MODE_FOLLOW };
+
+static const struct cli_opt watch_opts[W_COUNT] = {
+    {"--interval", 0, "DUR", 0}, {"--duration", 0, "DUR", 0},       {"--top", 0, "N", 0},
+    {"--follow-new", 0, NULL, 0}, {"--device", 0, "INDEX", 0},      {"--filter", 0, "PATTERN", OPT_MULTI},
+    {"--min", 0, "SIZE", 0},     {"--json", 0, NULL, 0},            {"--csv", 0, NULL, 0},
+};
+static const struct cli_cmd watch_cmd = {"hmn watch [OPTIONS] [PID]...", watch_opts, W_COUNT,
+                                         "[PID]...", 0, 1, 0};
+
+static const char watch_help[] =
+    "Sample processes' GPU memory over time, then summarise baseline and peak per PID\n"
+    "\n"
+    "Usage: hmn watch [OPTIONS] [PID]...\n"
+    "\n"
+    "Arguments:\n"
+    "  [PID]...  Processes to watch (default: the top --top by committed VRAM)\n"
+    "\n"
+    "Options:\n"
+    "      --interval <DUR>    Time between samples: 500ms, 5s, 1m, 1h [default: 5s]\n"
+    "      --duration <DUR>    Stop after this long (default: until Ctrl+C)\n"
+    "      --top <N>           How many processes to auto-select [default: 5]\n"
+    "      --follow-new        Re-select the top processes every interval\n"
+    "      --device <INDEX>    Device to watch [default: 0]\n"
+    "      --filter <PATTERN>  Auto-select only names containing PATTERN (repeatable)\n"
+    "      --min <SIZE>        Auto-select only footprints of at least SIZE\n"
+    "      --json              JSON Lines: a start record, sample records, a summary record\n"
+    "      --csv               One CSV row per sample (summary goes to stderr)\n"
+    "  -h, --help              Print help\n"
+    "\n"
+    "Examples:\n"
+    "  hmn watch                          top 5 processes every 5 s until Ctrl+C\n"
+    "  hmn watch 4242 --interval 1s --duration 1m\n"
+    "  hmn watch --follow-new --filter python --json > run.jsonl\n"
+    "\n"
+    "Exit status: 0 no spill observed (also where spill is not measurable), 1 spill\n"
+    "observed, 2 usage error or the device could not be queried.  Ctrl+C and --duration\n"
+    "both end with the closing summary.\n"
+    "\n"
+    "Limitations: SPILL and PAGED are measurable only on Windows (n/a elsewhere); a\n"
+    "process absent from a listing reads 0 MiB for that interval.\n";
+
+struct reading {
+    int has_used, has_shared;
+    uint64_t used, shared;
+};
+
+struct pid_state {
+    uint32_t pid;
+    struct reading base, prev, peak;
+    char name[256]; /* last resolved name; "" none */
+    int hinted, filter_warned;
+};
+
+struct watch {
+    hmn_ctx *ctx;
+    struct cli_args *a;
+    int out, mode, follow;
+    uint32_t device;
+    uint64_t interval_ms, duration_ms, top, min;
+    int has_duration, has_min;
+    int shared_exists; /* the platform has a shared-memory figure (WDDM) */
+    char dev_name[96];
+    hmn_spill_tracker *tracker;
+    int spilling_at_attach;
+    uint32_t *sel;  /* watched PIDs */
+    size_t nsel;
+    struct pid_state *st; /* first-seen order */
+    size_t nst, st_cap, sel_cap;
+    size_t name_w;
+    uint64_t start_ms;
+    char **argv;
+    int argc;
+};
+
+/* ------------------------------------------------------------ options */
+
+static int check_opts(struct watch *w)
+{
+    const char *v = NULL;
+    char err[200];
+    size_t i;
+    w->interval_ms = 5000;
+    w->top = 5;
+    if (cli_args_count(w->a, W_INTERVAL, &v) && hmn_parse_duration_ms(v, &w->interval_ms, err, sizeof(err)))
+        return usage_invalid(&watch_cmd, &watch_opts[W_INTERVAL], v, err);
+    if (cli_args_count(w->a, W_DURATION, &v)) {
+        if (hmn_parse_duration_ms(v, &w->duration_ms, err, sizeof(err)))
+            return usage_invalid(&watch_cmd, &watch_opts[W_DURATION], v, err);
+        w->has_duration = 1;
+    }
+    if (cli_args_count(w->a, W_TOP, &v) && parse_u64(v, &w->top) != 0)
+        return usage_invalid(&watch_cmd, &watch_opts[W_TOP], v, "invalid digit found in string");
+    if (cli_args_count(w->a, W_DEVICE, &v) && parse_u32(v, &w->device) != 0)
+        return usage_invalid(&watch_cmd, &watch_opts[W_DEVICE], v, "invalid digit found in string");
+    if (cli_args_count(w->a, W_MIN, &v)) {
+        if (hmn_parse_size(v, &w->min, err, sizeof(err)) != HMN_OK)
+            return usage_invalid(&watch_cmd, &watch_opts[W_MIN], v, err);
+        w->has_min = 1;
+    }
+    for (i = 0; (v = cli_args_value(w->a, W_FILTER, i)) != NULL; i++) {
+        const char *p = v;
+        while (isspace((unsigned char)*p))
+            p++;
+        if (!*p)
+            return usage_invalid(&watch_cmd, &watch_opts[W_FILTER], v, "pattern must not be blank");
+    }
+    for (i = 0; (v = cli_args_value(w->a, -1, i)) != NULL; i++) {
+        uint32_t pid;
+        if (parse_u32(v, &pid) != 0)
+            return usage_invalid(&watch_cmd, NULL, v, "invalid digit found in string");
+    }
+    w->follow = cli_args_count(w->a, W_FOLLOW, NULL) > 0;
+    w->out = cli_args_count(w->a, W_JSON, NULL) ? OUT_JSON : OUT_TEXT;
+    if (cli_args_count(w->a, W_CSV, NULL)) {
+        if (w->out == OUT_JSON) {
+            fputs("error: the argument '--json' cannot be used with '--csv'\n\nUsage: "
+                  "hmn watch [OPTIONS] [PID]...\n\nFor more information, try '--help'.\n",
+                  stderr);
+            return EXIT_USAGE;
+        }
+        w->out = OUT_CSV;
+    }
+    return -1;
+}
+
+/* Explicit PIDs exclude the auto-selection flags; checked before any hardware call. */
+static int check_conflicts(struct watch *w)
+{
+    static const struct {
+        int opt;
+        const char *name;
+    } auto_only[] = {{W_FOLLOW, "--follow-new"}, {W_FILTER, "--filter"}, {W_MIN, "--min"}};
+    size_t i;
+    if (cli_args_count(w->a, -1, NULL) == 0)
+        return -1;
+    for (i = 0; i < 3; i++) {
+        if (cli_args_count(w->a, auto_only[i].opt, NULL)) {
+            errf("watch %s only applies to auto-selection; drop %s or the explicit PID list",
+                 auto_only[i].name, auto_only[i].name);
+            return EXIT_USAGE;
+        }
+    }
+    return -1;
+}
+
+/* ------------------------------------------------------------ selection */
+
+static int contains_ci(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle), i;
+    for (; *hay; hay++) {
+        for (i = 0; i < n && hay[i]; i++)
+            if (tolower((unsigned char)hay[i]) != tolower((unsigned char)needle[i]))
+                break;
+        if (i == n)
+            return 1;
+    }
+    return 0;
+}
+
+static struct pid_state *state_of(struct watch *w, uint32_t pid)
+{
+    size_t i;
+    for (i = 0; i < w->nst; i++)
+        if (w->st[i].pid == pid)
+            return &w->st[i];
+    return NULL;
+}
+
+static int auto_passes(struct watch *w, const hmn_gpu_process *p)
+{
+    const char *name = proc_name(p), *v;
+    size_t i;
+    if (w->has_min && w->min > 0) {
+        uint64_t sh = (p->valid & HMN_PROC_HAS_SHARED) ? p->shared_used_bytes : 0;
+        if (!(p->valid & HMN_PROC_HAS_USED) || p->used_bytes + sh < w->min)
+            return 0;
+    }
+    if (cli_args_count(w->a, W_FILTER, NULL) == 0)
+        return 1;
+    if (name_is_unresolved(name))
+        return 0;
+    for (i = 0; (v = cli_args_value(w->a, W_FILTER, i)) != NULL; i++)
+        if (contains_ci(name, v))
+            return 1;
+    return 0;
+}
+
+static int cmp_dedicated(const void *va, const void *vb)
+{
+    const hmn_gpu_process *a = va, *b = vb;
+    uint64_t ka = (a->valid & HMN_PROC_HAS_USED) ? a->used_bytes : 0;
+    uint64_t kb = (b->valid & HMN_PROC_HAS_USED) ? b->used_bytes : 0;
+    return row_compare(ka, proc_name(a), a->pid, kb, proc_name(b), b->pid);
+}
+
+/* The top --top rows passing --min then --filter, by the dedicated comparator. */
+static size_t auto_select(struct watch *w, const hmn_process_list *list, uint32_t *out)
+{
+    size_t i, n = hmn_process_list_count(list), k = 0;
+    hmn_gpu_process *rows = calloc(n ? n : 1, sizeof(*rows));
+    if (!rows)
+        return 0;
+    for (i = 0; i < n; i++) {
+        rows[k].size = sizeof(rows[k]);
+        if (hmn_process_list_get(list, i, &rows[k]) == HMN_OK && auto_passes(w, &rows[k]))
+            k++;
+    }
+    qsort(rows, k, sizeof(*rows), cmp_dedicated);
+    for (i = 0; i < k && i < w->top && i < w->sel_cap; i++)
+        out[i] = rows[i].pid;
+    free(rows);
+    return i;
+}
+
+static int find_row(const hmn_process_list *list, uint32_t pid, hmn_gpu_process *p)
+{
+    size_t i, n = hmn_process_list_count(list);
+    for (i = 0; i < n; i++) {
+        p->size = sizeof(*p);
+        if (hmn_process_list_get(list, i, p) == HMN_OK && p->pid == pid)
+            return 1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ text bits */
+
+static void criterion(const struct watch *w, char *buf, size_t cap)
+{
+    const char *v;
+    char q[160], m[32];
+    size_t i, o = 0;
+    buf[0] = '\0';
+    for (i = 0; (v = cli_args_value(w->a, W_FILTER, i)) != NULL && o < cap; i++)
+        o += (size_t)snprintf(buf + o, cap - o, "%s%s", i ? " or " : " among names containing ",
+                              debug_quote(q, sizeof(q), v));
+    if (i && o < cap)
+        o += (size_t)snprintf(buf + o, cap - o, " (case-insensitive)");
+    if (w->has_min && o < cap)
+        snprintf(buf + o, cap - o, " with footprint >= %s", vram_precise(m, sizeof(m), w->min));
+}
+
+static void print_start_text(const struct watch *w)
+{
+    char crit[512];
+    criterion(w, crit, sizeof(crit));
+    fprintf(stderr, "hmn watch: device %u", w->device);
+    if (w->dev_name[0])
+        fprintf(stderr, " [%s]", w->dev_name);
+    fprintf(stderr, ", interval %.1fs, ", (double)w->interval_ms / 1000.0);
+    if (w->mode == MODE_EXPLICIT)
+        fprintf(stderr, "watching %zu PID(s)\n", w->nsel);
+    else if (w->mode == MODE_TOP)
+        fprintf(stderr, "watching %zu PID(s) (top %llu by committed%s)\n", w->nsel,
+                (unsigned long long)w->top, crit);
+    else
+        fprintf(stderr, "following top %llu by committed%s (re-selected every interval), %zu initially\n",
+                (unsigned long long)w->top, crit, w->nsel);
+}
+
+static void print_start_json(const struct watch *w)
+{
+    char wc[40];
+    const char *v;
+    int i;
+    size_t k;
+    wall_clock(wc, sizeof(wc));
+    printf("{\"kind\":\"start\",\"t_ms\":0,\"wall_clock\":\"%s\",\"hmn_version\":", wc);
+    json_str(stdout, hmn_version());
+    fputs(",\"argv\":[\"hmn\"", stdout);
+    for (i = 0; i < w->argc; i++) {
+        putchar(',');
+        json_str(stdout, w->argv[i]);
+    }
+    printf("],\"device\":%u,\"device_name\":", w->device);
+    json_str(stdout, w->dev_name[0] ? w->dev_name : NULL);
+    printf(",\"interval_ms\":%llu,\"duration_ms\":", (unsigned long long)w->interval_ms);
+    json_u64(stdout, w->has_duration, w->duration_ms);
+    printf(",\"selection\":{\"mode\":\"%s\",\"pids\":[",
+           w->mode == MODE_EXPLICIT ? "explicit" : w->mode == MODE_TOP ? "top" : "follow_new");
+    for (k = 0; k < w->nsel; k++)
+        printf("%s%u", k ? "," : "", w->sel[k]);
+    fputs("],\"top\":", stdout);
+    json_u64(stdout, w->mode != MODE_EXPLICIT, w->top);
+    fputs(",\"filters\":[", stdout);
+    for (k = 0; (v = cli_args_value(w->a, W_FILTER, k)) != NULL; k++) {
+        if (k)
+            putchar(',');
+        json_str(stdout, v);
+    }
+    fputs("],\"min_bytes\":", stdout);
+    json_u64(stdout, w->has_min, w->min);
+    fputs("}}\n", stdout);
+}
+
+static const size_t text_min_w[8] = {8, 7, 12, 9, 9, 9, 9, 5};
+
+static void text_widths(const struct watch *w, size_t *wd)
+{
+    memcpy(wd, text_min_w, sizeof(text_min_w));
+    wd[2] = w->name_w;
+}
+
+static void print_header(const struct watch *w)
+{
+    static const char *const hdr[8] = {"TIME", "PID", "NAME", "COMMITTED", "\xCE\x94" "COMMIT",
+                                       "SHARED", "\xCE\x94" "SHARED", "SPILL"};
+    size_t wd[8];
+    if (w->out == OUT_CSV) {
+        puts("t_ms,wall_clock,pid,name,used_bytes,used_delta_bytes,shared_used_bytes,"
+             "shared_delta_bytes,spilling,paged");
+        return;
+    }
+    if (w->out != OUT_TEXT)
+        return;
+    text_widths(w, wd);
+    print_cells(stdout, hdr, wd, 8);
+}
+
+/* ------------------------------------------------------------ sampling */
+
+static struct reading reading_of(const hmn_gpu_process *p, int present, int shared_exists)
+{
+    struct reading r;
+    memset(&r, 0, sizeof(r));
+    if (!present) { /* not in the listing: holds nothing on this device */
+        r.has_used = 1;
+        r.has_shared = shared_exists; /* no WDDM shared memory: stays unknown */
+        return r;
+    }
+    r.has_used = (p->valid & HMN_PROC_HAS_USED) != 0;
+    r.used = p->used_bytes;
+    r.has_shared = (p->valid & HMN_PROC_HAS_SHARED) != 0;
+    r.shared = p->shared_used_bytes;
+    return r;
+}
+
+static struct pid_state *seed(struct watch *w, uint32_t pid, const struct reading *r)
+{
+    struct pid_state *s;
+    if (w->nst == w->st_cap) {
+        size_t cap = w->st_cap ? w->st_cap * 2 : 64;
+        struct pid_state *st = realloc(w->st, cap * sizeof(*st));
+        if (!st)
+            return NULL;
+        w->st = st;
+        w->st_cap = cap;
+    }
+    s = &w->st[w->nst++];
+    memset(s, 0, sizeof(*s));
+    s->pid = pid;
+    s->base = s->prev = s->peak = *r;
+    return s;
+}
+
+static void fold_peak(struct reading *peak, const struct reading *r)
+{
+    if (r->has_used && (!peak->has_used || r->used > peak->used))
+        peak->used = r->used, peak->has_used = 1;
+    if (r->has_shared && (!peak->has_shared || r->shared > peak->shared))
+        peak->shared = r->shared, peak->has_shared = 1;
+}
+
+/* Same PID, new name: the OS reused the PID; start this row over. */
+static void check_reuse(struct pid_state *s, const char *name, const struct reading *r)
+{
+    if (name_is_unresolved(name) || !s->name[0] || strcmp(s->name, name) == 0)
+        return;
+    fprintf(stderr,
+            "hmn watch: pid=%u name changed (%s \xE2\x86\x92 %s) \xE2\x80\x94 likely PID reuse by "
+            "the OS; baseline reset\n",
+            s->pid, s->name, name);
+    s->base = s->prev = s->peak = *r;
+}
+
+static void growth_hint(struct pid_state *s, const char *name, const struct reading *r)
+{
+    uint64_t gu = 0, gs = 0, g;
+    char b[32];
+    if (s->hinted || (name && strcmp(name, "[protected]") != 0))
+        return;
+    if (r->has_used && s->base.has_used && r->used > s->base.used)
+        gu = r->used - s->base.used;
+    if (r->has_shared && s->base.has_shared && r->shared > s->base.shared)
+        gs = r->shared - s->base.shared;
+    g = gu > gs ? gu : gs;
+    if (g < HMN_SPILL_DEFAULT_SHARED_GROWTH_BYTES)
+        return;
+    s->hinted = 1;
+    fprintf(stderr,
+            "hmn watch: unresolved pid=%u grew +%s since attach \xE2\x80\x94 re-run elevated to "
+            "identify\n",
+            s->pid, vram(b, sizeof(b), g));
+}
+
+struct sample_out {
+    uint64_t t_ms;
+    uint32_t pid;
+    const char *name;
+    struct reading r;
+    int has_du, has_ds;
+    int64_t du, ds;
+    int spilling, paged;
+};
+
+static void emit_text(const struct watch *w, const struct sample_out *o)
+{
+    char t[32], pid[16], name[256], u[32], du[32], s[32], ds[32];
+    const char *cells[8];
+    size_t wd[8], i;
+    text_widths(w, wd);
+    snprintf(t, sizeof(t), "+%.1fs", (double)o->t_ms / 1000.0);
+    snprintf(pid, sizeof(pid), "%u", o->pid);
+    snprintf(name, sizeof(name), "%s", o->name ? o->name : "?");
+    for (i = 0; name[i]; i++)
+        if ((unsigned char)name[i] < 0x20 || name[i] == 0x7F)
+            name[i] = '?';
+    cells[0] = t;
+    cells[1] = pid;
+    cells[2] = name;
+    cells[3] = o->r.has_used ? vram(u, sizeof(u), o->r.used) : "n/a";
+    cells[4] = o->has_du ? vram_delta(du, sizeof(du), o->du) : "n/a";
+    cells[5] = o->r.has_shared ? vram(s, sizeof(s), o->r.shared) : "n/a";
+    cells[6] = o->has_ds ? vram_delta(ds, sizeof(ds), o->ds) : "n/a";
+    cells[7] = o->spilling < 0 ? spill_unknown_glyph() : o->spilling ? "SPILL" : "no";
+    print_cells(stdout, cells, wd, 8);
+}
+
+static void json_i64(int valid, int64_t v)
+{
+    if (valid)
+        printf("%lld", (long long)v);
+    else
+        fputs("null", stdout);
+}
+
+static void emit_json(const struct sample_out *o, const char *wc)
+{
+    printf("{\"kind\":\"sample\",\"t_ms\":%llu,\"wall_clock\":\"%s\",\"pid\":%u,\"name\":",
+           (unsigned long long)o->t_ms, wc, o->pid);
+    json_str(stdout, o->name);
+    fputs(",\"used_bytes\":", stdout);
+    json_u64(stdout, o->r.has_used, o->r.used);
+    fputs(",\"used_delta_bytes\":", stdout);
+    json_i64(o->has_du, o->du);
+    fputs(",\"shared_used_bytes\":", stdout);
+    json_u64(stdout, o->r.has_shared, o->r.shared);
+    fputs(",\"shared_delta_bytes\":", stdout);
+    json_i64(o->has_ds, o->ds);
+    fputs(",\"spilling\":", stdout);
+    json_bool(stdout, o->spilling);
+    fputs(",\"paged\":", stdout);
+    json_bool(stdout, o->paged);
+    fputs("}\n", stdout);
+}
+
+static void emit_csv(const struct sample_out *o, const char *wc)
+{
+    printf("%llu,%s,%u,", (unsigned long long)o->t_ms, wc, o->pid);
+    csv_field(stdout, o->name);
+    putchar(',');
+    if (o->r.has_used)
+        printf("%llu", (unsigned long long)o->r.used);
+    putchar(',');
+    if (o->has_du)
+        printf("%lld", (long long)o->du);
+    putchar(',');
+    if (o->r.has_shared)
+        printf("%llu", (unsigned long long)o->r.shared);
+    putchar(',');
+    if (o->has_ds)
+        printf("%lld", (long long)o->ds);
+    printf(",%s,%s\n", o->spilling < 0 ? "" : o->spilling ? "true" : "false",
+           o->paged < 0 ? "" : o->paged ? "true" : "false");
+}
+
+static int spill_state(struct watch *w, uint64_t t_ms)
+{
+    char label[32];
+    if (!w->tracker || hmn_spill_tracker_is_measurable(w->tracker) != 1)
+        return -1;
+    snprintf(label, sizeof(label), "+%.1fs", (double)t_ms / 1000.0);
+    hmn_spill_tracker_observe(w->tracker, label);
+    return hmn_spill_tracker_is_spilling(w->tracker) == 1;
+}
+
+static void sample_pid(struct watch *w, uint32_t pid, const hmn_process_list *list, uint64_t t_ms,
+                       int spilling, const char *wc)
+{
+    hmn_gpu_process p = HMN_GPU_PROCESS_INIT;
+    int present = find_row(list, pid, &p);
+    const char *name = present ? proc_name(&p) : NULL;
+    struct reading r = reading_of(&p, present, w->shared_exists);
+    struct pid_state *s = state_of(w, pid);
+    struct sample_out o;
+    if (!s)
+        s = seed(w, pid, &r);
+    if (!s)
+        return; /* out of memory: skip the row rather than crash */
+    check_reuse(s, name, &r);
+    memset(&o, 0, sizeof(o));
+    o.t_ms = t_ms;
+    o.pid = pid;
+    o.name = name;
+    o.r = r;
+    o.has_du = r.has_used && s->prev.has_used;
+    o.du = (int64_t)(r.used - s->prev.used);
+    o.has_ds = r.has_shared && s->prev.has_shared;
+    o.ds = (int64_t)(r.shared - s->prev.shared);
+    o.spilling = spilling;
+    o.paged = spilling < 0 ? -1 : spilling && r.has_shared && r.shared >= HMN_SPILL_DEFAULT_SHARED_GROWTH_BYTES;
+    s->prev = r;
+    fold_peak(&s->peak, &r);
+    if (!name_is_unresolved(name))
+        snprintf(s->name, sizeof(s->name), "%s", name);
+    growth_hint(s, name, &r);
+    if (w->out == OUT_TEXT)
+        emit_text(w, &o);
+    else if (w->out == OUT_JSON)
+        emit_json(&o, wc);
+    else
+        emit_csv(&o, wc);
+}
+
+static void sample_all(struct watch *w, const hmn_process_list *list, uint64_t t_ms)
+{
+    char wc[40];
+    size_t i;
+    int spilling = spill_state(w, t_ms);
+    wall_clock(wc, sizeof(wc));
+    for (i = 0; i < w->nsel; i++)
+        sample_pid(w, w->sel[i], list, t_ms, spilling, wc);
+    fflush(stdout);
+}
+
+/* ------------------------------------------------------------ follow-new */
+
+static int in_set(const uint32_t *set, size_t n, uint32_t pid)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (set[i] == pid)
+            return 1;
+    return 0;
+}
+
+static void breadcrumb_item(int *first, uint32_t pid, const char *name)
+{
+    fprintf(stderr, "%spid=%u", *first ? "" : ", ", pid);
+    if (name && name[0])
+        fprintf(stderr, " (%s)", name);
+    *first = 0;
+}
+
+static void reselect(struct watch *w, const hmn_process_list *list, uint64_t t_ms, uint32_t *next)
+{
+    hmn_gpu_process p = HMN_GPU_PROCESS_INIT;
+    size_t i, n = auto_select(w, list, next);
+    int entered = 0, left = 0, first;
+    for (i = 0; i < n; i++)
+        entered += !in_set(w->sel, w->nsel, next[i]);
+    for (i = 0; i < w->nsel; i++)
+        left += !in_set(next, n, w->sel[i]);
+    if (entered || left) {
+        fprintf(stderr, "hmn watch: +%.1fs followed set changed: ", (double)t_ms / 1000.0);
+        if (entered) {
+            fputs("entered ", stderr);
+            for (first = 1, i = 0; i < n; i++)
+                if (!in_set(w->sel, w->nsel, next[i]))
+                    breadcrumb_item(&first, next[i], find_row(list, next[i], &p) ? proc_name(&p) : NULL);
+        }
+        if (left) {
+            fputs(entered ? "; left " : "left ", stderr);
+            for (first = 1, i = 0; i < w->nsel; i++) {
+                const struct pid_state *s = state_of(w, w->sel[i]);
+                if (!in_set(next, n, w->sel[i]))
+                    breadcrumb_item(&first, w->sel[i], s ? s->name : NULL);
+            }
+        }
+        fputc('\n', stderr);
+    }
+    memcpy(w->sel, next, n * sizeof(*next));
+    w->nsel = n;
+}
+
+/* ------------------------------------------------------------ summary */
+
+static void print_per_pid(const struct watch *w, FILE *f)
+{
+    static const char *const hdr[] = {"PID", "NAME", "BASELINE COMMIT", "PEAK COMMIT",
+                                      "BASELINE SHARED", "PEAK SHARED", "PAGED"};
+    struct table t;
+    size_t i;
+    int measurable = w->tracker && hmn_spill_tracker_is_measurable(w->tracker) == 1;
+    if (w->nst == 0)
+        return;
+    table_init(&t, 7, hdr, NULL);
+    for (i = 0; i < w->nst; i++) {
+        const struct pid_state *s = &w->st[i];
+        char pid[16], bu[32], pu[32], bs[32], ps[32];
+        const char *cells[7];
+        snprintf(pid, sizeof(pid), "%u", s->pid);
+        cells[0] = pid;
+        cells[1] = s->name[0] ? s->name : "?";
+        cells[2] = s->base.has_used ? vram(bu, sizeof(bu), s->base.used) : "n/a";
+        cells[3] = s->peak.has_used ? vram(pu, sizeof(pu), s->peak.used) : "n/a";
+        cells[4] = s->base.has_shared ? vram(bs, sizeof(bs), s->base.shared) : "n/a";
+        cells[5] = s->peak.has_shared ? vram(ps, sizeof(ps), s->peak.shared) : "n/a";
+        cells[6] = !measurable ? spill_unknown_glyph()
+                   : (s->peak.has_shared && s->peak.shared >= HMN_SPILL_DEFAULT_SHARED_GROWTH_BYTES)
+                       ? "yes"
+                       : "no";
+        table_add(&t, cells);
+    }
+    table_print_prefixed(f, &t, "hmn watch: per-PID  ", "                    ");
+    table_free(&t);
+}
+
+static void summary_text(const struct watch *w, FILE *f)
+{
+    if (!w->tracker)
+        fputs("hmn watch: spill tracking unavailable for this run; per-PID VRAM below\n", f);
+    else if (hmn_spill_tracker_is_measurable(w->tracker) != 1)
+        fputs("hmn watch: spill not measurable on this platform; per-PID VRAM below\n", f);
+    else
+        spill_report_text(f, "hmn watch", w->tracker);
+    if (w->spilling_at_attach == 1)
+        fputs("hmn watch: the device was already spilling at attach; the baseline above includes "
+              "that spill, so episodes count only growth beyond it\n",
+              f);
+    print_per_pid(w, f);
+}
+
+static void summary_json(const struct watch *w)
+{
+    size_t i;
+    int measurable = w->tracker && hmn_spill_tracker_is_measurable(w->tracker) == 1;
+    fputs("{\"kind\":\"summary\",", stdout);
+    spill_report_json_fields(stdout, w->tracker, 0);
+    fputs(",\"spilling_at_attach\":", stdout);
+    json_bool(stdout, w->spilling_at_attach);
+    fputs(",\"per_pid\":[", stdout);
+    for (i = 0; i < w->nst; i++) {
+        const struct pid_state *s = &w->st[i];
+        printf("%s{\"pid\":%u,\"name\":", i ? "," : "", s->pid);
+        json_str(stdout, s->name[0] ? s->name : NULL);
+        fputs(",\"baseline_used_bytes\":", stdout);
+        json_u64(stdout, s->base.has_used, s->base.used);
+        fputs(",\"peak_used_bytes\":", stdout);
+        json_u64(stdout, s->peak.has_used, s->peak.used);
+        fputs(",\"baseline_shared_bytes\":", stdout);
+        json_u64(stdout, s->base.has_shared, s->base.shared);
+        fputs(",\"peak_shared_bytes\":", stdout);
+        json_u64(stdout, s->peak.has_shared, s->peak.shared);
+        fputs(",\"paged\":", stdout);
+        json_bool(stdout, !measurable ? -1
+                          : s->peak.has_shared && s->peak.shared >= HMN_SPILL_DEFAULT_SHARED_GROWTH_BYTES);
+        fputc('}', stdout);
+    }
+    printf("],\"interrupted\":%s}\n", interrupted() ? "true" : "false");
+}
+
+/* ------------------------------------------------------------ run */
+
+static int first_listing(struct watch *w, hmn_process_list **list)
+{
+    hmn_gpu_device_info info = HMN_GPU_DEVICE_INFO_INIT;
+    if (hmn_gpu_processes(w->ctx, w->device, list) != HMN_OK) {
+        errf("watch failed to query device %u: %s", w->device, hmn_errmsg(w->ctx));
+        return EXIT_USAGE;
+    }
+    if (hmn_device_info(w->ctx, w->device, &info) == HMN_OK && (info.valid & HMN_DEV_HAS_NAME))
+        snprintf(w->dev_name, sizeof(w->dev_name), "%s", info.name);
+    return -1;
+}
+
+static void warn_missing_pids(struct watch *w, const hmn_process_list *list)
+{
+    hmn_gpu_process p = HMN_GPU_PROCESS_INIT;
+    size_t i;
+    for (i = 0; i < w->nsel; i++)
+        if (!find_row(list, w->sel[i], &p) && hmn_process_exists(w->ctx, w->sel[i]) == 0)
+            fprintf(stderr, "hmn watch: pid=%u names no running process; its rows will read 0 MiB\n",
+                    w->sel[i]);
+}
+
+static void warn_unnamed(struct watch *w, const hmn_process_list *list)
+{
+    hmn_gpu_process p = HMN_GPU_PROCESS_INIT;
+    size_t i, n = hmn_process_list_count(list);
+    if (cli_args_count(w->a, W_FILTER, NULL) == 0)
+        return;
+    for (i = 0; i < n; i++)
+        if (hmn_process_list_get(list, i, &p) == HMN_OK && name_is_unresolved(proc_name(&p)))
+            fprintf(stderr, "hmn watch: pid=%u has no resolvable name; --filter cannot match it\n",
+                    p.pid);
+}
+
+static int select_initial(struct watch *w, const hmn_process_list *list)
+{
+    char crit[512];
+    size_t i, n = cli_args_count(w->a, -1, NULL);
+    for (i = 0; i < n; i++) {
+        uint32_t pid = 0;
+        parse_u32(cli_args_value(w->a, -1, i), &pid);
+        if (!in_set(w->sel, w->nsel, pid))
+            w->sel[w->nsel++] = pid;
+    }
+    if (n) {
+        w->mode = MODE_EXPLICIT;
+        warn_missing_pids(w, list);
+        return -1;
+    }
+    w->mode = w->follow ? MODE_FOLLOW : MODE_TOP;
+    warn_unnamed(w, list);
+    if (hmn_process_list_unreadable(list) > 0)
+        fprintf(stderr,
+                "hmn watch: device %u: %u unreadable \xE2\x80\x94 re-run elevated for names; they "
+                "are not followed\n",
+                w->device, hmn_process_list_unreadable(list));
+    w->nsel = auto_select(w, list, w->sel);
+    if (w->nsel)
+        return -1;
+    criterion(w, crit, sizeof(crit));
+    if (!w->follow) {
+        errf("watch found no GPU processes on device %u to auto-select (top %llu%s); re-run with an "
+             "explicit PID once a workload is running",
+             w->device, (unsigned long long)w->top, crit);
+        return EXIT_USAGE;
+    }
+    errf("watch found no GPU processes on device %u yet (top %llu by committed%s); waiting for work "
+         "to appear",
+         w->device, (unsigned long long)w->top, crit);
+    return -1;
+}
+
+static void open_tracker(struct watch *w)
+{
+    w->spilling_at_attach = -1; /* unknown until a measurable tracker says */
+    if (hmn_spill_tracker_open(w->ctx, w->device, &w->tracker) != HMN_OK) {
+        errf("watch spill tracking unavailable (%s); showing per-PID VRAM only", hmn_errmsg(w->ctx));
+        w->tracker = NULL;
+        return;
+    }
+    if (hmn_spill_tracker_is_measurable(w->tracker) == 1) {
+        hmn_spill_tracker_observe(w->tracker, "+0.0s");
+        w->spilling_at_attach = hmn_spill_tracker_is_spilling(w->tracker) == 1;
+    }
+    if (w->spilling_at_attach == 1) {
+        hmn_spill_report r = HMN_SPILL_REPORT_INIT;
+        char b[32];
+        hmn_spill_tracker_report(w->tracker, &r);
+        fprintf(stderr,
+                "hmn watch: device %u is already spilling at attach (%s shared); spill is measured "
+                "as growth from here, so this spill will not be counted \xE2\x80\x94 `hmn ps` "
+                "shows it\n",
+                w->device, vram(b, sizeof(b), r.peak_shared_bytes));
+    }
+}
+
+static void init_name_width(struct watch *w, const hmn_process_list *list)
+{
+    hmn_gpu_process p = HMN_GPU_PROCESS_INIT;
+    size_t i;
+    w->name_w = 12;
+    for (i = 0; i < w->nsel; i++)
+        if (find_row(list, w->sel[i], &p) && proc_name(&p) && display_width(p.name) > w->name_w)
+            w->name_w = display_width(p.name);
+}
+
+/* Sleep until `due` ms after start; 0 when interrupted first. */
+static int sleep_until(const struct watch *w, uint64_t due)
+{
+    uint64_t now = now_ms() - w->start_ms;
+    if (due > now)
+        sleep_interruptible(due - now);
+    return !interrupted();
+}
+
+/*
+ * Samples fall on a fixed schedule (k * interval after the first), so a slow
+ * listing does not make the clock drift and --duration D with --interval I
+ * always takes ceil(D / I) samples.
+ */
+static void loop(struct watch *w, uint32_t *next)
+{
+    hmn_process_list *list = NULL;
+    uint64_t k, due, t;
+    for (k = 1;; k++) {
+        due = w->interval_ms > UINT64_MAX / k ? UINT64_MAX : k * w->interval_ms;
+        if (w->has_duration && due >= w->duration_ms) {
+            sleep_until(w, w->duration_ms);
+            return;
+        }
+        if (!sleep_until(w, due))
+            return;
+        t = now_ms() - w->start_ms;
+        if (hmn_gpu_processes(w->ctx, w->device, &list) != HMN_OK) {
+            fprintf(stderr, "hmn watch: sample failed at +%.1fs (%s); skipping interval\n",
+                    (double)t / 1000.0, hmn_errmsg(w->ctx));
+            continue;
+        }
+        if (w->mode == MODE_FOLLOW)
+            reselect(w, list, t, next);
+        sample_all(w, list, t);
+        hmn_process_list_free(list);
+        list = NULL;
+    }
+}
+
+static int run(struct watch *w)
+{
+    hmn_process_list *list = NULL;
+    uint32_t *next;
+    char err[128];
+    size_t cap;
+    int rc = first_listing(w, &list);
+    if (rc >= 0)
+        return rc;
+    cap = hmn_process_list_count(list) + cli_args_count(w->a, -1, NULL) + 1;
+    cap = cap < 4096 ? 4096 : cap; /* follow-new selects at most this many */
+    w->sel_cap = cap;
+    w->sel = calloc(cap, sizeof(*w->sel));
+    next = calloc(cap, sizeof(*next));
+    if (!w->sel || !next) {
+        rc = EXIT_FAIL;
+        goto out;
+    }
+    rc = select_initial(w, list);
+    if (rc >= 0)
+        goto out;
+    open_tracker(w);
+    w->shared_exists = hmn_is_spill_measurable(w->ctx) == 1;
+    if (interrupt_install(err, sizeof(err)) != 0)
+        errf("watch failed to install Ctrl+C handler (%s); interrupting will skip the closing summary",
+             err);
+    init_name_width(w, list);
+    print_start_text(w);
+    if (w->out == OUT_JSON)
+        print_start_json(w);
+    print_header(w);
+    w->start_ms = now_ms();
+    sample_all(w, list, 0);
+    hmn_process_list_free(list);
+    list = NULL;
+    loop(w, next);
+    if (w->out == OUT_JSON)
+        summary_json(w);
+    else
+        summary_text(w, w->out == OUT_CSV ? stderr : stdout);
+    rc = (w->tracker && hmn_spill_tracker_has_spilled(w->tracker) == 1) ? EXIT_FAIL : EXIT_OK;
+out:
+    hmn_process_list_free(list);
+    hmn_spill_tracker_close(w->tracker);
+    free(next);
+    return rc;
+}
+
+int cmd_watch(hmn_ctx *ctx, int argc, char **argv)
+{
+    struct watch w;
+    struct cli_args a;
+    int rc;
+    memset(&w, 0, sizeof(w));
+    memset(&a, 0, sizeof(a));
+    w.ctx = ctx;
+    w.a = &a;
+    w.argc = argc;
+    w.argv = argv;
+    rc = cli_parse_or_exit(&watch_cmd, watch_help, argc, argv, &a);
+    if (rc < 0)
+        rc = check_opts(&w);
+    if (rc < 0)
+        rc = check_conflicts(&w);
+    if (rc < 0)
+        rc = run(&w);
+    free(w.sel);
+    free(w.st);
+    free(a.items);
+    return rc;
+}

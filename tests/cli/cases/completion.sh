@@ -1,0 +1,17 @@
+# The bash completion script: subcommands, per-command options, option values.
+# shellcheck disable=SC1091
+. "$SRC/cli/completion/hmn.bash"
+complete_line() {
+    COMP_WORDS=("$@")
+    COMP_CWORD=$(($# - 1))
+    COMPREPLY=()
+    _hmn
+    echo "$* -> ${COMPREPLY[*]}"
+}
+complete_line hmn ""
+complete_line hmn ps --s
+complete_line hmn ps --sort ""
+complete_line hmn watch --
+complete_line hmn watch --interval 1
+complete_line hmn spill --interval ""
+complete_line hmn fits --

@@ -1,0 +1,1 @@
+"$HMN" fits 1GiB

@@ -1,0 +1,1 @@
+"$HMN" ps --device 3

@@ -1,0 +1,3 @@
+#@ json
+use_drm multi
+"$HMN" ps --json --device 0

@@ -1,0 +1,1 @@
+"$HMN" ps --exit-status --pid 42

@@ -1,0 +1,3 @@
+#@ json
+use_nvml h100-3procs
+"$HMN" ps --json --sort total

@@ -1,0 +1,2 @@
+use_smi "$DATA/smi/h100-3procs.scn"
+"$HMN" ps

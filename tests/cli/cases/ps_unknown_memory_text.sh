@@ -1,0 +1,2 @@
+use_nvml wsl2-na
+"$HMN" ps

@@ -1,0 +1,2 @@
+#@ json
+"$HMN" spill --json --interval 10 -- true

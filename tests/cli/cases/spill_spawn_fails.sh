@@ -1,0 +1,1 @@
+"$HMN" spill -- /nonexistent/program --flag

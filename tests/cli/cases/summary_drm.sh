@@ -1,0 +1,3 @@
+# AMD and Intel devices through sysfs / DRM fdinfo.
+use_drm multi
+"$HMN"

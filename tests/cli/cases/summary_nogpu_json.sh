@@ -1,0 +1,2 @@
+#@ json
+"$HMN" --json

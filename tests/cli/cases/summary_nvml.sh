@@ -1,0 +1,2 @@
+use_nvml h100-3procs
+"$HMN"

@@ -1,0 +1,1 @@
+"$HMN" --version && "$HMN" -V

@@ -1,0 +1,1 @@
+"$HMN" watch --interval 100ms --duration 200ms
