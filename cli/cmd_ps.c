@@ -81,7 +81,7 @@ struct ps_state {
     size_t nrows, cap;
     struct ps_dev *devs;
     size_t ndevs;
-    uint32_t tried, failed, unreadable, protected_rows, unnamed_unmatched, unknown_rows, known_rows;
+    uint32_t tried, failed, unreadable, drm_unreadable, protected_rows, unnamed_unmatched, unknown_rows, known_rows;
     uint32_t unknown_unmatched; /* VRAM n/a, so --min could not be checked */
     uint64_t committed;
 };
@@ -282,10 +282,29 @@ static void count_row(struct ps_state *st, const hmn_gpu_process *p)
     if (!name || !strcmp(name, "[protected]") || !strcmp(name, "?"))
         st->protected_rows++;
     if (p->valid & HMN_PROC_HAS_USED) {
-        st->committed = sat_add(st->committed, p->used_bytes);
+        /* A DRM client held by several processes is counted once in the total. */
+        st->committed = sat_add(st->committed, (p->valid & HMN_PROC_HAS_CLIENTS)
+                                                   ? p->unique_used_bytes
+                                                   : p->used_bytes);
         st->known_rows++;
     } else
         st->unknown_rows++;
+}
+
+/*
+ * One /proc scan serves every DRM device, so a DRM list's unreadable count is
+ * machine-wide and the same on each device: count it once (the largest), and
+ * add the per-device counts of other sources.
+ */
+static void count_unreadable(struct ps_state *st, const hmn_process_list *list)
+{
+    uint32_t u = hmn_process_list_unreadable(list);
+    if (hmn_process_list_source(list) != HMN_SOURCE_DRM_FDINFO) {
+        st->unreadable += u;
+    } else if (u > st->drm_unreadable) {
+        st->unreadable += u - st->drm_unreadable;
+        st->drm_unreadable = u;
+    }
 }
 
 /* List one device; returns HMN_OK or the library's code. */
@@ -305,7 +324,7 @@ static int list_device(hmn_ctx *ctx, const struct ps_opts *o, uint32_t idx, stru
     d = &st->devs[st->ndevs++];
     d->index = idx;
     device_spill(ctx, d, list, &info, measurable);
-    st->unreadable += hmn_process_list_unreadable(list);
+    count_unreadable(st, list);
     n = hmn_process_list_count(list);
     for (i = 0; i < n; i++) {
         memset(&r, 0, sizeof(r));
