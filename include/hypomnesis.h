@@ -30,6 +30,10 @@
  * run one at a time.  hmn_errmsg(ctx) describes the last failed call on that
  * context by any thread: read it from the thread that made the call before
  * another thread uses the context, or give each thread its own context.
+ * hmn_ctx_close() must not run while another thread still uses the context.
+ * Process and snapshot lists are never modified after they are returned:
+ * any number of threads may read one at once (free it once, after them).
+ * A hmn_spill_tracker is not locked: use each from one thread at a time.
  */
 #ifndef HMN_HYPOMNESIS_H
 #define HMN_HYPOMNESIS_H

@@ -89,7 +89,7 @@ int hmn__ctx_leave(hmn_ctx *use, int rc);
 /* Record a failure: formats the detailed message, returns code. */
 int hmn__fail(hmn_ctx *ctx, int code, const char *fmt, ...) HMN__PRINTF(3, 4);
 /* Same with a va_list. */
-int hmn__vfail(hmn_ctx *ctx, int code, const char *fmt, va_list ap);
+int hmn__vfail(hmn_ctx *ctx, int code, const char *fmt, va_list ap) HMN__PRINTF(3, 0);
 /* Raw backend values on stderr when HMN_DEBUG=1 / HMN_OPT_DEBUG. */
 void hmn__debug(const hmn_ctx *ctx, const char *fmt, ...) HMN__PRINTF(2, 3);
 /* Backend state for id, opening it on first use; NULL when unavailable. */

@@ -649,8 +649,10 @@ static int fetch_kind(hmn_ctx *ctx, struct nvml_state *st, hmn_nvmlDevice_t h, i
     int rc = fetch_raw(ctx, st, st->api, h, kind, &buf, &cnt, last);
     *rows = NULL;
     *n = 0;
-    if (rc < 0 || cnt == 0)
+    if (rc < 0 || cnt == 0) {
+        free(buf); /* a retry can succeed with zero rows: the processes exited meanwhile */
         return rc;
+    }
     *rows = calloc(cnt, sizeof(**rows));
     if (!*rows) {
         free(buf);

@@ -170,6 +170,10 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
     for (k = 1; k < need; k++)
         if ((s[k] & 0xC0) != 0x80)
             return 0;
+    /* RFC 3629: no overlong 3/4-byte forms, no surrogates, nothing past U+10FFFF. */
+    if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] > 0x9F) ||
+        (s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] > 0x8F))
+        return 0;
     return need;
 }
 
