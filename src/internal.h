@@ -106,6 +106,8 @@ size_t hmn__strlcpy(char *dst, const char *src, size_t cap);
 const char *hmn__trim(const char *s, size_t len, size_t *out_len);
 /* Parse exactly `len` bytes as an unsigned decimal (no sign, <= 20 digits). */
 int hmn__parse_u64(const char *s, size_t len, uint64_t *out);
+/* Length of the well-formed UTF-8 sequence at s (n bytes left), 0 when invalid. */
+size_t hmn__utf8_seq(const unsigned char *s, size_t n);
 /* 1 when s[0..n) is well-formed UTF-8. */
 int hmn__utf8_valid(const char *s, size_t n);
 /* Saturating helpers. */

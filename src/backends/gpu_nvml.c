@@ -318,6 +318,35 @@ static int nvml_enumerate(hmn_ctx *ctx, void *state, struct hmn__devtab *tab)
     return HMN_OK;
 }
 
+/*
+ * A driver can answer "not available" (all ones) or garbage for single
+ * figures, and UMA parts report total 0: such a figure is unknown, not a
+ * number.  Nothing can exceed the total.
+ */
+static void sanitize_memory(hmn_ctx *ctx, hmn_gpu_device_info *out)
+{
+    static const struct {
+        uint64_t bit;
+        size_t offset;
+    } parts[] = {{HMN_DEV_HAS_FREE, offsetof(hmn_gpu_device_info, free_bytes)},
+                 {HMN_DEV_HAS_USED, offsetof(hmn_gpu_device_info, used_bytes)},
+                 {HMN_DEV_HAS_RESERVED, offsetof(hmn_gpu_device_info, reserved_bytes)}};
+    size_t i;
+    if (out->total_bytes == 0 || out->total_bytes == UINT64_MAX) {
+        out->valid &= ~(uint64_t)(HMN_DEV_HAS_TOTAL | HMN_DEV_HAS_FREE | HMN_DEV_HAS_USED |
+                                  HMN_DEV_HAS_RESERVED);
+        hmn__debug(ctx, "[NVML debug] device total %llu: memory figures unknown",
+                   (unsigned long long)out->total_bytes);
+        return;
+    }
+    for (i = 0; i < HMN__ARRAY_LEN(parts); i++) {
+        uint64_t v;
+        memcpy(&v, (const char *)out + parts[i].offset, sizeof(v));
+        if ((out->valid & parts[i].bit) && v > out->total_bytes)
+            out->valid &= ~parts[i].bit;
+    }
+}
+
 /* Device memory: v2 (reserved split out) when the driver takes it, else v1. */
 static void fill_memory(hmn_ctx *ctx, const struct nvml_state *st, hmn_nvmlDevice_t h,
                         hmn_gpu_device_info *out)
@@ -342,6 +371,7 @@ static void fill_memory(hmn_ctx *ctx, const struct nvml_state *st, hmn_nvmlDevic
         out->memory_api = HMN_MEMORY_API_NVML_V2;
         out->valid |= HMN_DEV_HAS_TOTAL | HMN_DEV_HAS_FREE | HMN_DEV_HAS_USED |
                       HMN_DEV_HAS_RESERVED;
+        sanitize_memory(ctx, out);
         return;
     }
     if (!st->fn.mem_v1 || (r = st->fn.mem_v1(h, &m1)) != HMN_NVML_SUCCESS) {
@@ -355,6 +385,7 @@ static void fill_memory(hmn_ctx *ctx, const struct nvml_state *st, hmn_nvmlDevic
     out->used_bytes = m1.used;
     out->memory_api = HMN_MEMORY_API_NVML_V1; /* used includes reserved; reserved unknown */
     out->valid |= HMN_DEV_HAS_TOTAL | HMN_DEV_HAS_FREE | HMN_DEV_HAS_USED;
+    sanitize_memory(ctx, out);
 }
 
 /* A driver string into a fixed field: NUL-terminated, valid UTF-8 or dropped. */

@@ -74,6 +74,15 @@ static int search_path(const char *name, char *out, size_t cap)
         end = strchr(p, PATH_SEP);
         if (!end)
             end = p + strlen(p);
+#if !defined(_WIN32)
+        /* An empty or relative entry means "the current directory": never run a
+         * program planted there. */
+        if (*p != '/')
+            continue;
+#else
+        if (end == p)
+            continue;
+#endif
         if (candidate(p, (size_t)(end - p), name, "", out, cap))
             return HMN_OK;
 #if defined(_WIN32)

@@ -157,26 +157,6 @@ static void put(char *buf, size_t cap, size_t *pos, const char *s, size_t n)
     *pos += n;
 }
 
-/* Length of a valid UTF-8 sequence at s (n bytes left), 0 when invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    size_t need = s[0] < 0x80 ? 1 : (s[0] & 0xE0) == 0xC0 && s[0] >= 0xC2 ? 2
-                  : (s[0] & 0xF0) == 0xE0                    ? 3
-                  : (s[0] & 0xF8) == 0xF0 && s[0] <= 0xF4    ? 4
-                                                              : 0;
-    size_t k;
-    if (need == 0 || need > n)
-        return 0;
-    for (k = 1; k < need; k++)
-        if ((s[k] & 0xC0) != 0x80)
-            return 0;
-    /* RFC 3629: no overlong 3/4-byte forms, no surrogates, nothing past U+10FFFF. */
-    if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] > 0x9F) ||
-        (s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] > 0x8F))
-        return 0;
-    return need;
-}
-
 int hmn_json_escape(char *buf, size_t cap, const char *text)
 {
     const unsigned char *s = (const unsigned char *)text;
@@ -218,7 +198,7 @@ int hmn_json_escape(char *buf, size_t cap, const char *text)
             i++;
             continue;
         }
-        seq = utf8_seq(s + i, n - i);
+        seq = hmn__utf8_seq(s + i, n - i);
         if (seq == 0) {
             /* Invalid byte: U+FFFD, as a lossy UTF-8 decode would give. */
             put(buf, cap, &pos, "\xEF\xBF\xBD", 3);

@@ -88,28 +88,37 @@ int hmn__copy_out(void *dst, const void *src, size_t full_size, size_t min_size)
     return HMN_OK;
 }
 
+size_t hmn__utf8_seq(const unsigned char *s, size_t n)
+{
+    size_t need, k;
+    if (n == 0)
+        return 0;
+    need = s[0] < 0x80                          ? 1
+           : (s[0] & 0xE0) == 0xC0 && s[0] >= 0xC2 ? 2
+           : (s[0] & 0xF0) == 0xE0                 ? 3
+           : (s[0] & 0xF8) == 0xF0 && s[0] <= 0xF4 ? 4
+                                                   : 0;
+    if (need == 0 || need > n)
+        return 0;
+    for (k = 1; k < need; k++)
+        if ((s[k] & 0xC0) != 0x80)
+            return 0;
+    /* RFC 3629: no overlong 3/4-byte forms, no surrogates, nothing past U+10FFFF. */
+    if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] > 0x9F) ||
+        (s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] > 0x8F))
+        return 0;
+    return need;
+}
+
 int hmn__utf8_valid(const char *s, size_t n)
 {
+    const unsigned char *u = (const unsigned char *)s;
     size_t i = 0;
     while (i < n) {
-        unsigned char c = (unsigned char)s[i];
-        size_t need, k;
-        if (c < 0x80)
-            need = 0;
-        else if ((c & 0xE0) == 0xC0 && c >= 0xC2)
-            need = 1;
-        else if ((c & 0xF0) == 0xE0)
-            need = 2;
-        else if ((c & 0xF8) == 0xF0 && c <= 0xF4)
-            need = 3;
-        else
+        size_t k = hmn__utf8_seq(u + i, n - i);
+        if (k == 0)
             return 0;
-        if (need > n - i - 1)
-            return 0;
-        for (k = 1; k <= need; k++)
-            if (((unsigned char)s[i + k] & 0xC0) != 0x80)
-                return 0;
-        i += need + 1;
+        i += k;
     }
     return 1;
 }
