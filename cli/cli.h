@@ -129,6 +129,8 @@ int parse_u32(const char *s, uint32_t *out);
 int parse_u64(const char *s, uint64_t *out);
 /* Names that identify nobody: NULL, "[protected]", "[exited]", "?". */
 int name_is_unresolved(const char *name);
+/* 1 when name contains, ASCII case-insensitively, any value given for option opt (--filter). */
+int matches_any_filter(const struct cli_args *a, int opt, const char *name);
 /* Rust-debug-style quoted string ("a\"b") into buf. */
 const char *debug_quote(char *buf, size_t cap, const char *s);
 /* The "unknown" glyph of spill cells: "?" on Windows, "n/a" elsewhere. */

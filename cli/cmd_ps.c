@@ -171,20 +171,6 @@ static int check_opts(struct ps_opts *o)
     return -1;
 }
 
-/* Case-insensitive (ASCII) substring. */
-static int contains_ci(const char *hay, const char *needle)
-{
-    size_t n = strlen(needle), i;
-    for (; *hay; hay++) {
-        for (i = 0; i < n && hay[i]; i++)
-            if (tolower((unsigned char)hay[i]) != tolower((unsigned char)needle[i]))
-                break;
-        if (i == n)
-            return 1;
-    }
-    return n == 0;
-}
-
 static int pid_wanted(const struct ps_opts *o, uint32_t pid)
 {
     const char *v;
@@ -201,8 +187,7 @@ static int pid_wanted(const struct ps_opts *o, uint32_t pid)
 /* --pid, then --min (footprint), then --filter; 1 keeps the row. */
 static int row_passes(const struct ps_opts *o, const hmn_gpu_process *p, struct ps_state *st)
 {
-    const char *name = proc_name(p), *v;
-    size_t i;
+    const char *name = proc_name(p);
     if (!pid_wanted(o, p->pid))
         return 0;
     if (o->has_min && o->min > 0) {
@@ -219,10 +204,7 @@ static int row_passes(const struct ps_opts *o, const hmn_gpu_process *p, struct 
         st->unnamed_unmatched++;
         return 0;
     }
-    for (i = 0; (v = cli_args_value(&o->a, O_FILTER, i)) != NULL; i++)
-        if (contains_ci(name, v))
-            return 1;
-    return 0;
+    return matches_any_filter(&o->a, O_FILTER, name);
 }
 
 static int push_row(struct ps_state *st, const struct ps_row *r)

@@ -160,19 +160,6 @@ static int check_conflicts(struct watch *w)
 
 /* ------------------------------------------------------------ selection */
 
-static int contains_ci(const char *hay, const char *needle)
-{
-    size_t n = strlen(needle), i;
-    for (; *hay; hay++) {
-        for (i = 0; i < n && hay[i]; i++)
-            if (tolower((unsigned char)hay[i]) != tolower((unsigned char)needle[i]))
-                break;
-        if (i == n)
-            return 1;
-    }
-    return 0;
-}
-
 static struct pid_state *state_of(struct watch *w, uint32_t pid)
 {
     size_t i;
@@ -184,8 +171,7 @@ static struct pid_state *state_of(struct watch *w, uint32_t pid)
 
 static int auto_passes(struct watch *w, const hmn_gpu_process *p)
 {
-    const char *name = proc_name(p), *v;
-    size_t i;
+    const char *name = proc_name(p);
     if (w->has_min && w->min > 0) {
         uint64_t sh = (p->valid & HMN_PROC_HAS_SHARED) ? p->shared_used_bytes : 0;
         if (!(p->valid & HMN_PROC_HAS_USED) || p->used_bytes + sh < w->min)
@@ -195,10 +181,7 @@ static int auto_passes(struct watch *w, const hmn_gpu_process *p)
         return 1;
     if (name_is_unresolved(name))
         return 0;
-    for (i = 0; (v = cli_args_value(w->a, W_FILTER, i)) != NULL; i++)
-        if (contains_ci(name, v))
-            return 1;
-    return 0;
+    return matches_any_filter(w->a, W_FILTER, name);
 }
 
 static int cmp_dedicated(const void *va, const void *vb)

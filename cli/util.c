@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -224,4 +225,28 @@ const char *kinds_text(char *buf, size_t cap, uint32_t kinds)
     if (!buf[0])
         snprintf(buf, cap, "?");
     return buf;
+}
+
+/* Case-insensitive (ASCII) substring. */
+static int contains_ci(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle), i;
+    for (; *hay; hay++) {
+        for (i = 0; i < n && hay[i]; i++)
+            if (tolower((unsigned char)hay[i]) != tolower((unsigned char)needle[i]))
+                break;
+        if (i == n)
+            return 1;
+    }
+    return n == 0;
+}
+
+int matches_any_filter(const struct cli_args *a, int opt, const char *name)
+{
+    const char *v;
+    size_t i;
+    for (i = 0; (v = cli_args_value(a, opt, i)) != NULL; i++)
+        if (contains_ci(name, v))
+            return 1;
+    return 0;
 }

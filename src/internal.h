@@ -110,6 +110,8 @@ int hmn__parse_u64(const char *s, size_t len, uint64_t *out);
 size_t hmn__utf8_seq(const unsigned char *s, size_t n);
 /* 1 when s[0..n) is well-formed UTF-8. */
 int hmn__utf8_valid(const char *s, size_t n);
+/* Value of a hex digit, or -1. */
+int hmn__hex_digit(char c);
 /* Saturating helpers. */
 uint64_t hmn__sat_add(uint64_t a, uint64_t b);
 uint64_t hmn__sat_mul(uint64_t a, uint64_t b);

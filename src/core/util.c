@@ -122,3 +122,14 @@ int hmn__utf8_valid(const char *s, size_t n)
     }
     return 1;
 }
+
+int hmn__hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}

@@ -210,17 +210,6 @@ int hmn__parse_sysfs_u64(const char *buf, size_t len, uint64_t *out)
     return hmn__parse_u64(buf, len, out);
 }
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 int hmn__parse_sysfs_hex(const char *buf, size_t len, uint32_t *out)
 {
     uint32_t v = 0;
@@ -234,7 +223,7 @@ int hmn__parse_sysfs_hex(const char *buf, size_t len, uint32_t *out)
     if (len == 0 || len > 8)
         return HMN_EPARSE;
     for (i = 0; i < len; i++) {
-        int d = hex_digit(buf[i]);
+        int d = hmn__hex_digit(buf[i]);
         if (d < 0)
             return HMN_EPARSE;
         v = (v << 4) | (uint32_t)d;

@@ -62,24 +62,13 @@ int hmn__smi_parse_mib(const char *s, size_t len, uint64_t *mib)
     return hmn__parse_u64(s, len, mib);
 }
 
-static int hex_val(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Hex number of 1..maxd digits at s[*i], stopping at `stop` (or the end when stop is 0). */
 static int hex_part(const char *s, size_t len, size_t *i, size_t maxd, char stop, unsigned long *v)
 {
     size_t d = 0;
     *v = 0;
     while (*i < len && s[*i] != stop) {
-        int h = hex_val(s[*i]);
+        int h = hmn__hex_digit(s[*i]);
         if (h < 0 || ++d > maxd)
             return HMN_EPARSE;
         *v = *v * 16 + (unsigned long)h;
