@@ -3,8 +3,9 @@
  * input is walked as a PDH multi-string and every item goes through both
  * instance parsers and the basename helper; the raw bytes also go through
  * the UTF-16 decoder.  Properties checked: nothing reads past the input, a
- * parsed instance round-trips through its printed form, and the UTF-8
- * output is NUL-terminated within its buffer.
+ * parsed instance round-trips through its printed form, the UTF-8
+ * output is NUL-terminated within its buffer, and the per-PID fold of
+ * samples built from the same bytes gives unique, bounded rows.
  */
 #include "parse/pdh_names.h"
 
@@ -36,6 +37,29 @@ static void check_round_trip(const struct hmn__pdh_instance *in)
                      : hmn__pdh_parse_adapter_instance(buf, (size_t)n, &again)) != HMN_OK ||
         memcmp(&again, in, sizeof(again)) != 0)
         abort();
+}
+
+/* Samples from the raw bytes (10 bytes each): rows are unique, bounded, consistent. */
+static void check_fold(const uint8_t *data, size_t size)
+{
+    struct hmn__pdh_sample s[64];
+    struct hmn__pdh_row rows[64];
+    uint32_t unreadable;
+    size_t n = 0, nrows, i, j;
+    for (; n < 64 && size >= 10; n++, data += 10, size -= 10) {
+        s[n].pid = data[0] % 8u;
+        s[n].dedicated_ok = data[1] & 1;
+        s[n].shared_ok = (data[1] >> 1) & 1;
+        s[n].dedicated = (uint64_t)data[2] << 56 | (uint64_t)data[3] << 24 | data[4];
+        s[n].shared = (uint64_t)data[5] << 56 | (uint64_t)data[6] << 24 | data[7];
+    }
+    nrows = hmn__pdh_fold(s, n, rows, &unreadable);
+    if (nrows > n || nrows + unreadable > 8)
+        abort();
+    for (i = 0; i < nrows; i++)
+        for (j = i + 1; j < nrows; j++)
+            if (rows[i].pid == rows[j].pid)
+                abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -72,6 +96,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         free(w);
     }
+    check_fold(data, size);
     free(buf);
     return 0;
 }

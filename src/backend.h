@@ -51,6 +51,13 @@ extern const struct hmn__backend hmn__backend_drm;
 extern const struct hmn__backend hmn__backend_dxgi;
 extern const struct hmn__backend hmn__backend_pdh;
 
+/* Windows: LUID and DedicatedVideoMemory of dev's DXGI adapter (backends/gpu_dxgi.c). */
+int hmn__dxgi_adapter_luid(hmn_ctx *ctx, const struct hmn__dev *dev, int32_t *high,
+                           uint32_t *low, uint64_t *dedicated);
+/* Windows: adapter-wide dedicated and shared usage from PDH (backends/gpu_pdh.c). */
+int hmn__pdh_adapter_usage(hmn_ctx *ctx, int32_t high, uint32_t low, uint64_t *dedicated,
+                           uint64_t *shared);
+
 /* Append a device to the table; HMN_ENOBUFS when full. */
 int hmn__devtab_add(struct hmn__devtab *tab, const struct hmn__dev *dev);
 

@@ -264,9 +264,9 @@ static int procs_from(hmn_ctx *ctx, int id, const struct hmn__dev *dev, struct h
 }
 
 /*
- * Order: NVML (Linux; under WDDM its per-process figures are never
- * available) or PDH (Windows), then nvidia-smi, for NVIDIA devices; the
- * owning backend (DRM fdinfo, PDH for other DXGI adapters) otherwise.
+ * Order for NVIDIA devices: NVML then nvidia-smi on Linux; PDH, NVML, then
+ * nvidia-smi on Windows.  Other devices: their own backend (DRM fdinfo; PDH
+ * for other DXGI adapters).
  */
 int hmn__gpu_processes_locked(hmn_ctx *ctx, uint32_t index, struct hmn__proc_vec *pv)
 {
@@ -276,8 +276,10 @@ int hmn__gpu_processes_locked(hmn_ctx *ctx, uint32_t index, struct hmn__proc_vec
     if (rc < 0)
         return rc;
 #if defined(_WIN32)
+    /* PDH first (WDDM); then the device's own backend: NVML answers in TCC
+     * mode, and under WDDM its "not available" rows still name the holders. */
     chain[n++] = HMN__BK_PDH;
-    if (dev->backend != HMN__BK_DXGI && dev->backend != HMN__BK_NVML)
+    if (dev->backend != HMN__BK_DXGI)
         chain[n++] = (int)dev->backend;
 #else
     chain[n++] = (int)dev->backend;

@@ -20,6 +20,8 @@
 #include <string.h>
 
 #if defined(_WIN32)
+#  include <fcntl.h>
+#  include <io.h>
 #  include <windows.h>
 #else
 #  include <time.h>
@@ -504,6 +506,10 @@ int main(int argc, char **argv)
     struct query q;
     int list = 0, rc;
     memset(&q, 0, sizeof(q));
+#if defined(_WIN32)
+    /* The scenario's bytes exactly: no LF -> CRLF translation. */
+    _setmode(_fileno(stdout), _O_BINARY);
+#endif
     log_call(argc, argv);
     if (!path || load(path) != 0) {
         fprintf(stderr, "fake nvidia-smi: cannot read scenario HMN_FAKE_SMI_SCENARIO=%s\n",

@@ -250,12 +250,14 @@ static void h100_three_processes(void)
     CHECK_EQ_U64(r[1].used_bytes, 1542 * MIB);
     CHECK_EQ_U64(r[2].used_bytes, 15690 * MIB);
     CHECK(r[0].valid & HMN_PROC_HAS_USED && r[2].valid & HMN_PROC_HAS_USED);
-    CHECK_STR(r[0].name, "memhog");
-    CHECK_STR(r[2].name, "gpu_burn");
     CHECK_EQ_U64(r[1].kinds, HMN_PROC_KIND_COMPUTE);
     CHECK_EQ_U64(r[1].source, HMN_SOURCE_NVML);
     CHECK_EQ_U64(r[1].host_pid, 11328);
+#if !defined(_WIN32) /* names and PID namespaces come from /proc (Linux) */
+    CHECK_STR(r[0].name, "memhog");
+    CHECK_STR(r[2].name, "gpu_burn");
     CHECK(!(r[1].valid & HMN_PROC_PID_UNMAPPED));
+#endif
 }
 
 static void compute_graphics_merged_not_summed(void)
@@ -298,11 +300,13 @@ static void sentinel_and_garbage_rows_stay_unknown(void)
     CHECK_EQ_U64(n, 2);
     CHECK_EQ_U64(r[0].pid, 79);
     CHECK(!(r[0].valid & HMN_PROC_HAS_USED));
-    CHECK_STR(r[0].name, "python3");
     CHECK_EQ_U64(r[1].pid, 4242);
     CHECK(!(r[1].valid & HMN_PROC_HAS_USED)); /* more than the device holds */
+#if !defined(_WIN32) /* names and PID namespaces come from /proc (Linux) */
+    CHECK_STR(r[0].name, "python3");
     CHECK(r[1].valid & HMN_PROC_PID_UNMAPPED); /* not in our /proc */
     CHECK(!(r[1].valid & HMN_PROC_HAS_NAME));
+#endif
 }
 
 static void more_than_64_processes(void)
@@ -385,6 +389,9 @@ static void host_pids_mapped_through_nspid(void)
     char keep[1024], ns[1024];
     hmn_ctx *ctx;
     size_t n;
+#if defined(_WIN32)
+    return; /* PID namespaces are a Linux notion: Windows PIDs need no mapping */
+#endif
     snprintf(keep, sizeof(keep), "%s", getenv("HMN_PROCFS"));
     snprintf(ns, sizeof(ns), "%s/proc-ns", getenv("HMN_NVML_DATA"));
     set_env("HMN_PROCFS", ns);

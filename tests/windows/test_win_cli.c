@@ -1,0 +1,109 @@
+/*
+ * tests/windows/test_win_cli.c - hmn.exe under Windows: started through
+ * hmn__run (CreateProcessW), with hmn_run_helper.exe as the wrapped command.
+ */
+#include "harness.h"
+
+#include "hypomnesis.h"
+#include "os/os.h"
+
+#include <windows.h>
+
+static char hmn[MAX_PATH], helper[MAX_PATH + 32];
+
+static int setup(void)
+{
+    char self[MAX_PATH];
+    char *slash;
+    DWORD n = GetFullPathNameA(HMN_T_CLI, sizeof(hmn), hmn, NULL);
+    if (n == 0 || n >= sizeof(hmn))
+        return 0;
+    n = GetModuleFileNameA(NULL, self, sizeof(self));
+    if (n == 0 || n >= sizeof(self) || !(slash = strrchr(self, '\\')))
+        return 0;
+    *slash = '\0';
+    snprintf(helper, sizeof(helper), "%s\\hmn_run_helper.exe", self);
+    return 1;
+}
+
+static int run(const char *const *argv, char *buf, size_t cap, int *code)
+{
+    struct hmn__run_result res;
+    char err[256];
+    int rc = hmn__run(argv, 60000, buf, cap, &res, err, sizeof(err));
+    if (rc != HMN_OK)
+        fprintf(stderr, "hmn__run: %s\n", err);
+    *code = res.exit_code;
+    return rc == HMN_OK && res.exited;
+}
+
+static void version(void)
+{
+    const char *argv[] = {hmn, "--version", NULL};
+    char out[256];
+    int code = -1;
+    CHECK(run(argv, out, sizeof(out), &code));
+    CHECK(code == 0);
+    CHECK(strstr(out, HMN_VERSION_STRING) != NULL);
+}
+
+static void spill_passes_the_exit_code_through(void)
+{
+    const char *argv[] = {hmn, "spill", "--interval", "20", "--", helper, "exit", "42", NULL};
+    const char *zero[] = {hmn, "spill", "--", helper, "exit", "0", NULL};
+    char out[1024];
+    int code = -1;
+    CHECK(run(argv, out, sizeof(out), &code));
+    CHECK(code == 42);
+    CHECK(run(zero, out, sizeof(out), &code));
+    CHECK(code == 0);
+}
+
+static void spill_json_says_not_measurable(void)
+{
+    const char *argv[] = {hmn, "spill", "--json", "--", helper, "args", "a b", NULL};
+    char out[2048];
+    int code = -1;
+    CHECK(run(argv, out, sizeof(out), &code));
+    CHECK(code == 0);
+    /* The child's own output first, then one JSON object. */
+    printf("# %s", out);
+    CHECK(strncmp(out, "[a b]", 5) == 0);
+    /* No PDH adapter counters under Wine: not measurable, nothing observed. */
+    CHECK(strstr(out, "{\"measurable\":false,") != NULL);
+    CHECK(strstr(out, "\"observations\":0") != NULL);
+}
+
+static void spill_of_a_missing_program(void)
+{
+    const char *argv[] = {hmn, "spill", "--", "C:\\nonexistent\\prog.exe", NULL};
+    char out[256];
+    int code = -1;
+    CHECK(run(argv, out, sizeof(out), &code));
+    CHECK(code == 1);
+}
+
+static void ps_on_a_missing_device(void)
+{
+    const char *argv[] = {hmn, "ps", "--device", "99", NULL};
+    char out[1024];
+    int code = -1;
+    CHECK(run(argv, out, sizeof(out), &code));
+    CHECK(code == 2);
+}
+
+int main(int argc, char **argv)
+{
+    static const struct hmn_test tests[] = {
+        TEST_ENTRY(version),
+        TEST_ENTRY(spill_passes_the_exit_code_through),
+        TEST_ENTRY(spill_json_says_not_measurable),
+        TEST_ENTRY(spill_of_a_missing_program),
+        TEST_ENTRY(ps_on_a_missing_device),
+    };
+    if (!setup()) {
+        fprintf(stderr, "cannot resolve hmn.exe / helper paths\n");
+        return 1;
+    }
+    return RUN_TESTS(tests);
+}
