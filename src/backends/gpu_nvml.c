@@ -127,10 +127,12 @@ static size_t lib_candidates(const hmn_ctx *ctx, char out[][512], size_t max)
     }
 #if defined(_WIN32)
     {
-        /* Full paths only: the default DLL search order invites planting. */
-        const char *sys = hmn__getenv("SystemRoot"), *pf = hmn__getenv("ProgramFiles");
-        if (sys && n < max)
-            hmn__snprintf(out[n++], 512, "%s\\System32\\nvml.dll", sys);
+        /* Full paths only: the default DLL search order invites planting.
+         * System32 comes from the OS, not from %SystemRoot%. */
+        char sys[400];
+        const char *pf = hmn__getenv("ProgramFiles");
+        if (hmn__system_dir(sys, sizeof(sys)) == HMN_OK && n < max)
+            hmn__snprintf(out[n++], 512, "%s\\nvml.dll", sys);
         if (pf && n < max)
             hmn__snprintf(out[n++], 512, "%s\\NVIDIA Corporation\\NVSMI\\nvml.dll", pf);
     }
@@ -147,7 +149,7 @@ static int load_library(hmn_ctx *ctx, struct nvml_state *st, char *reason, size_
     char cand[2][512], err[256];
     size_t n = lib_candidates(ctx, cand, 2), i;
     if (n == 0) {
-        hmn__snprintf(reason, cap, "nvml.dll: SystemRoot and ProgramFiles are unset");
+        hmn__snprintf(reason, cap, "nvml.dll: no System32 folder and ProgramFiles is unset");
         return HMN_ENODRIVER;
     }
     for (i = 0; i < n; i++) {

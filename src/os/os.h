@@ -49,6 +49,10 @@ void hmn__fd_close(hmn__fd fd);
 /* Environment variable or NULL (empty counts as unset). */
 const char *hmn__getenv(const char *name);
 
+/* Windows: the System32 folder from GetSystemDirectoryW (not from the
+ * environment, which a parent process controls).  POSIX: HMN_EUNSUPPORTED. */
+int hmn__system_dir(char *buf, size_t cap);
+
 /* System page size in bytes. */
 long hmn__page_size(void);
 /* Our own PID. */

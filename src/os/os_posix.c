@@ -152,6 +152,13 @@ const char *hmn__getenv(const char *name)
     return (v && *v) ? v : NULL;
 }
 
+int hmn__system_dir(char *buf, size_t cap)
+{
+    if (cap)
+        buf[0] = '\0';
+    return HMN_EUNSUPPORTED;
+}
+
 long hmn__page_size(void)
 {
     long p = sysconf(_SC_PAGESIZE);

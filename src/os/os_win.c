@@ -259,6 +259,15 @@ const char *hmn__getenv(const char *name)
     return out;
 }
 
+int hmn__system_dir(char *buf, size_t cap)
+{
+    wchar_t w[MAX_PATH];
+    UINT n = GetSystemDirectoryW(w, MAX_PATH);
+    if (n == 0 || n >= MAX_PATH)
+        return HMN_EBACKEND;
+    return hmn__win_narrow(w, buf, cap);
+}
+
 long hmn__page_size(void)
 {
     SYSTEM_INFO si;
