@@ -108,19 +108,62 @@ int hmn_device_count(hmn_ctx *ctx, uint32_t *count)
     return hmn__ctx_leave(c, rc);
 }
 
-/* Ask backend `id` for device info; the NVIDIA fallback reuses the NVML index. */
-static int info_from(hmn_ctx *ctx, int id, const struct hmn__dev *dev, hmn_gpu_device_info *out)
+/* What a chain asks each backend. */
+enum ask_op { ASK_INFO, ASK_SELF, ASK_PROCS };
+
+/* Ask backend `id` one question about dev; HMN_ENOGPU when it cannot answer at all. */
+static int ask(hmn_ctx *ctx, int id, enum ask_op op, const struct hmn__dev *dev, void *out)
 {
     const struct hmn__backend *ops = hmn__backend_ops(id);
-    int rc;
-    if (!ops || !ops->device_info || !hmn__backend(ctx, id))
+    void *st;
+    int rc = HMN_ENOGPU;
+    if (!ops || !hmn__backend(ctx, id))
         return HMN_ENOGPU;
-    memset(out, 0, sizeof(*out));
-    out->size = sizeof(*out);
-    rc = ops->device_info(ctx, ctx->bk[id].state, dev, out);
-    if (rc == HMN_OK && !out->source)
-        out->source = (uint32_t)ops->source;
+    st = ctx->bk[id].state;
+    if (op == ASK_INFO && ops->device_info) {
+        hmn_gpu_device_info *d = out;
+        memset(d, 0, sizeof(*d));
+        d->size = sizeof(*d);
+        rc = ops->device_info(ctx, st, dev, d);
+        if (rc == HMN_OK && !d->source)
+            d->source = (uint32_t)ops->source;
+    } else if (op == ASK_SELF && ops->self_gpu) {
+        hmn_process_gpu *g = out;
+        memset(g, 0, sizeof(*g));
+        g->size = sizeof(*g);
+        rc = ops->self_gpu(ctx, st, dev, g);
+        if (rc == HMN_OK && !g->source)
+            g->source = (uint32_t)ops->source;
+    } else if (op == ASK_PROCS && ops->processes) {
+        struct hmn__proc_vec *pv = out;
+        hmn__proc_vec_free(pv);
+        hmn__proc_vec_init(pv);
+        pv->source = ops->source;
+        rc = ops->processes(ctx, st, dev, pv);
+        if (rc < 0)
+            hmn__proc_vec_free(pv);
+    }
     return rc;
+}
+
+/*
+ * Ask each backend of the chain in turn until one answers.  The error is the
+ * last real failure; when no backend could even try, upstream's NoGpuSource.
+ */
+static int run_chain(hmn_ctx *ctx, const int *chain, int n, enum ask_op op,
+                     const struct hmn__dev *dev, void *out)
+{
+    int i, rc, last = HMN_ENOGPU;
+    for (i = 0; i < n; i++) {
+        rc = ask(ctx, chain[i], op, dev, out);
+        if (rc == HMN_OK)
+            return HMN_OK;
+        if (rc != HMN_ENOGPU)
+            last = rc;
+    }
+    if (last == HMN_ENOGPU)
+        return hmn__fail(ctx, HMN_ENOGPU, "%s", no_gpu_text);
+    return last;
 }
 
 /* NVIDIA devices found through NVML fall back to nvidia-smi (same index). */
@@ -135,18 +178,13 @@ static int fallback_id(const struct hmn__dev *dev)
 int hmn__device_info_locked(hmn_ctx *ctx, uint32_t index, hmn_gpu_device_info *out)
 {
     const struct hmn__dev *dev;
-    int rc = lookup(ctx, index, &dev), fb;
+    int chain[2], n = 0, rc = lookup(ctx, index, &dev);
     if (rc < 0)
         return rc;
-    rc = info_from(ctx, (int)dev->backend, dev, out);
-    fb = fallback_id(dev);
-    if (rc < 0 && fb >= 0) {
-        int rc2 = info_from(ctx, fb, dev, out);
-        if (rc2 == HMN_OK || rc == HMN_ENOGPU)
-            rc = rc2;
-    }
-    if (rc == HMN_ENOGPU)
-        rc = hmn__fail(ctx, HMN_ENOGPU, "%s", no_gpu_text);
+    chain[n++] = (int)dev->backend;
+    if (fallback_id(dev) >= 0)
+        chain[n++] = fallback_id(dev);
+    rc = run_chain(ctx, chain, n, ASK_INFO, dev, out);
     if (rc == HMN_OK) {
         out->index = index;
         if (!out->vendor)
@@ -186,20 +224,6 @@ const char *hmn_device_name_or_unknown(const hmn_gpu_device_info *dev)
 
 /* ---------------------------------------------------------------- self */
 
-static int self_from(hmn_ctx *ctx, int id, const struct hmn__dev *dev, hmn_process_gpu *out)
-{
-    const struct hmn__backend *ops = hmn__backend_ops(id);
-    int rc;
-    if (!ops || !ops->self_gpu || !hmn__backend(ctx, id))
-        return HMN_ENOGPU;
-    memset(out, 0, sizeof(*out));
-    out->size = sizeof(*out);
-    rc = ops->self_gpu(ctx, ctx->bk[id].state, dev, out);
-    if (rc == HMN_OK && !out->source)
-        out->source = (uint32_t)ops->source;
-    return rc;
-}
-
 /*
  * Order (upstream): DXGI on Windows (per-process), then the device's own
  * backend (NVML self row, DRM fdinfo of our own fds), then nvidia-smi's
@@ -208,7 +232,7 @@ static int self_from(hmn_ctx *ctx, int id, const struct hmn__dev *dev, hmn_proce
 int hmn__process_gpu_info_locked(hmn_ctx *ctx, uint32_t index, hmn_process_gpu *out)
 {
     const struct hmn__dev *dev;
-    int chain[3], n = 0, i, rc = lookup(ctx, index, &dev), last = HMN_ENOGPU;
+    int chain[3], n = 0, rc = lookup(ctx, index, &dev);
     if (rc < 0)
         return rc;
 #if defined(_WIN32)
@@ -218,16 +242,7 @@ int hmn__process_gpu_info_locked(hmn_ctx *ctx, uint32_t index, hmn_process_gpu *
     chain[n++] = (int)dev->backend;
     if (fallback_id(dev) >= 0)
         chain[n++] = fallback_id(dev);
-    for (i = 0; i < n; i++) {
-        rc = self_from(ctx, chain[i], dev, out);
-        if (rc == HMN_OK)
-            return HMN_OK;
-        if (rc != HMN_ENOGPU)
-            last = rc;
-    }
-    if (last == HMN_ENOGPU)
-        return hmn__fail(ctx, HMN_ENOGPU, "%s", no_gpu_text);
-    return last;
+    return run_chain(ctx, chain, n, ASK_SELF, dev, out);
 }
 
 int hmn_process_gpu_info(hmn_ctx *ctx, uint32_t index, hmn_process_gpu *out)
@@ -248,21 +263,6 @@ int hmn_process_gpu_info(hmn_ctx *ctx, uint32_t index, hmn_process_gpu *out)
 
 /* ---------------------------------------------------------------- listing */
 
-static int procs_from(hmn_ctx *ctx, int id, const struct hmn__dev *dev, struct hmn__proc_vec *pv)
-{
-    const struct hmn__backend *ops = hmn__backend_ops(id);
-    int rc;
-    if (!ops || !ops->processes || !hmn__backend(ctx, id))
-        return HMN_ENOGPU;
-    hmn__proc_vec_free(pv);
-    hmn__proc_vec_init(pv);
-    pv->source = ops->source;
-    rc = ops->processes(ctx, ctx->bk[id].state, dev, pv);
-    if (rc < 0)
-        hmn__proc_vec_free(pv);
-    return rc;
-}
-
 /*
  * Order for NVIDIA devices: NVML then nvidia-smi on Linux; PDH, NVML, then
  * nvidia-smi on Windows.  Other devices: their own backend (DRM fdinfo; PDH
@@ -271,7 +271,7 @@ static int procs_from(hmn_ctx *ctx, int id, const struct hmn__dev *dev, struct h
 int hmn__gpu_processes_locked(hmn_ctx *ctx, uint32_t index, struct hmn__proc_vec *pv)
 {
     const struct hmn__dev *dev;
-    int chain[3], n = 0, i, rc = lookup(ctx, index, &dev), last = HMN_ENOGPU;
+    int chain[3], n = 0, rc = lookup(ctx, index, &dev);
     uint32_t k;
     if (rc < 0)
         return rc;
@@ -286,20 +286,13 @@ int hmn__gpu_processes_locked(hmn_ctx *ctx, uint32_t index, struct hmn__proc_vec
 #endif
     if (fallback_id(dev) >= 0)
         chain[n++] = fallback_id(dev);
-    for (i = 0; i < n; i++) {
-        rc = procs_from(ctx, chain[i], dev, pv);
-        if (rc == HMN_OK) {
-            hmn__proc_vec_sort_pid(pv);
-            for (k = 0; k < pv->n; k++)
-                pv->v[k].device_index = index;
-            return HMN_OK;
-        }
-        if (rc != HMN_ENOGPU)
-            last = rc;
-    }
-    if (last == HMN_ENOGPU)
-        return hmn__fail(ctx, HMN_ENOGPU, "%s", no_gpu_text);
-    return last;
+    rc = run_chain(ctx, chain, n, ASK_PROCS, dev, pv);
+    if (rc != HMN_OK)
+        return rc;
+    hmn__proc_vec_sort_pid(pv);
+    for (k = 0; k < pv->n; k++)
+        pv->v[k].device_index = index;
+    return HMN_OK;
 }
 
 /* ---------------------------------------------------------------- MIG */

@@ -33,17 +33,6 @@ static int dec_u32(const char *buf, size_t len, size_t *p, uint32_t *out)
     return 1;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* "0x" then 1..8 hex digits. */
 static int hex_u32(const char *buf, size_t len, size_t *p, uint32_t *out)
 {
@@ -51,10 +40,10 @@ static int hex_u32(const char *buf, size_t len, size_t *p, uint32_t *out)
     size_t n = 0;
     if (!eat(buf, len, p, "0x") && !eat(buf, len, p, "0X"))
         return 0;
-    while (*p < len && hexval(buf[*p]) >= 0) {
+    while (*p < len && hmn__hex_digit(buf[*p]) >= 0) {
         if (++n > 8)
             return 0;
-        v = (v << 4) | (uint32_t)hexval(buf[*p]);
+        v = (v << 4) | (uint32_t)hmn__hex_digit(buf[*p]);
         (*p)++;
     }
     *out = v;
