@@ -51,7 +51,11 @@ nm -D --defined-only "$(readlink -f "$lib")" | awk '{print $3}' | grep -E '^nvml
 HMN_DEBUG=1 "$hmn" ps 2>&1 >/dev/null | grep -i 'debug' | head -20
 
 section "timings (medians)"
-for b in "$build"/bench/bench_rss "$build"/bench/bench_nvml_real; do [ -x "$b" ] && "$b"; done
+"$build/bench/bench_rss"
+# Real driver: N snapshots on one context vs N NULL-context snapshots (each a
+# full load + nvmlInit + nvmlShutdown), then the same for hmn_device_count.
+"$build/bench/bench_nvml_ctx" 200
+"$build/bench/bench_nvml_ctx" 100 count
 if command -v hyperfine >/dev/null; then
   hyperfine -N --warmup 3 --runs 30 "$hmn" "nvidia-smi --query-gpu=memory.used,memory.total --format=csv,noheader,nounits"
 else
