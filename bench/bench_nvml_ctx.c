@@ -3,7 +3,8 @@
  * one context against N NULL-context snapshots (each of which loads,
  * initialises and shuts NVML down around itself, as upstream does).
  *
- * Needs the fake libnvidia-ml, which counts nvmlInit / nvmlShutdown calls:
+ * Runs against the real libnvidia-ml (default search, HMN_NVML_LIBRARY unset)
+ * or the fake one, which also counts nvmlInit / nvmlShutdown calls:
  *   HMN_NVML_LIBRARY=<build>/tests/nvml/fake-modern/libnvidia-ml.so.1
  *   HMN_FAKE_NVML_SCENARIO=tests/data/nvml/self.scn
  *   HMN_FAKE_NVML_COUNTS=<file>   (optional: without it the init counts read
@@ -86,8 +87,11 @@ int main(int argc, char **argv)
     int count_only = argc > 2 && strcmp(argv[2], "count") == 0;
     uint64_t *ns;
     hmn_ctx *ctx = NULL;
-    if (!hmn__getenv("HMN_NVML_LIBRARY") || (!count_only && !hmn__getenv("HMN_FAKE_NVML_SCENARIO"))) {
-        fprintf(stderr, "set HMN_NVML_LIBRARY (the fake) and HMN_FAKE_NVML_SCENARIO\n");
+    /* With the fake, a scenario is required; without HMN_NVML_LIBRARY the
+     * default search loads the real driver's library (hardware validation). */
+    if (hmn__getenv("HMN_NVML_LIBRARY") && !count_only &&
+        strstr(hmn__getenv("HMN_NVML_LIBRARY"), "fake") && !hmn__getenv("HMN_FAKE_NVML_SCENARIO")) {
+        fprintf(stderr, "the fake libnvidia-ml needs HMN_FAKE_NVML_SCENARIO\n");
         return 2;
     }
     if (n < 10)
