@@ -66,28 +66,35 @@ static void print_json(const hmn_gpu_device_info *d)
     fputs("}", stdout);
 }
 
+/*
+ * Upstream builds this from Snapshot::all, which also measures the calling
+ * process's own GPU usage per device - a figure the summary never prints
+ * (and, on the nvidia-smi fallback, one more subprocess per device).  We ask
+ * for exactly what is printed: RSS (so a RAM failure still exits 1, as
+ * upstream), the device count, and each device's info.
+ */
 int cmd_summary(hmn_ctx *ctx, int json)
 {
-    hmn_snapshot_list *list = NULL;
-    hmn_snapshot s = HMN_SNAPSHOT_INIT;
-    size_t i, n, shown = 0;
-    int rc = hmn_snapshot_all(ctx, &list);
-    if (rc != HMN_OK) {
+    hmn_gpu_device_info d = HMN_GPU_DEVICE_INFO_INIT;
+    uint32_t i, n = 0, shown = 0;
+    uint64_t rss;
+    if (hmn_process_rss(ctx, &rss) != HMN_OK) {
         errf("%s", hmn_errmsg(ctx));
         return EXIT_FAIL;
     }
-    n = hmn_snapshot_list_count(list);
+    if (hmn_device_count(ctx, &n) != HMN_OK)
+        n = 0; /* no GPU source: the "no visible GPUs" answer below */
     if (json)
         putchar('[');
     for (i = 0; i < n; i++) {
-        if (hmn_snapshot_list_get(list, i, &s) != HMN_OK || !(s.valid & HMN_SNAP_HAS_GPU_DEVICE))
+        if (hmn_device_info(ctx, i, &d) != HMN_OK)
             continue;
         if (json) {
             if (shown)
                 putchar(',');
-            print_json(&s.gpu_device);
+            print_json(&d);
         } else {
-            print_line(&s.gpu_device);
+            print_line(&d);
         }
         shown++;
     }
@@ -99,10 +106,9 @@ int cmd_summary(hmn_ctx *ctx, int json)
         explain_sources(ctx);
     } else if (shown == 0) {
         if (json)
-            errf("%zu GPU(s) enumerated but none readable.", n);
+            errf("%u GPU(s) enumerated but none readable.", n);
         else
-            printf("hmn: %zu GPU(s) enumerated but none readable.\n", n);
+            printf("hmn: %u GPU(s) enumerated but none readable.\n", n);
     }
-    hmn_snapshot_list_free(list);
     return EXIT_OK;
 }

@@ -8,17 +8,11 @@
 #include "internal.h"
 #include "parse/drm.h"
 
+#include "fuzz.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void check(int ok)
-{
-    if (!ok)
-        abort(); /* a broken contract is a finding, like a crash */
-}
 
 static void fuzz_fdinfo(const char *buf, size_t len)
 {
@@ -72,12 +66,9 @@ static void fuzz_sysfs(const char *buf, size_t len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    /* Exact-size heap copy: no NUL after the data, so over-reads are caught. */
-    char *buf = malloc(size ? size : 1);
+    char *buf = fuzz_copy(data, size);
     if (!buf)
         return 0;
-    if (size)
-        memcpy(buf, data, size);
     fuzz_fdinfo(buf, size);
     fuzz_size(buf, size);
     fuzz_sysfs(buf, size);

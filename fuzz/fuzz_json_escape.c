@@ -11,17 +11,11 @@
  */
 #include "hypomnesis.h"
 
+#include "fuzz.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void check(int ok)
-{
-    if (!ok)
-        abort();
-}
 
 static int is_hex(unsigned char c)
 {

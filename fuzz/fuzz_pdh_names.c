@@ -10,13 +10,12 @@
 #include "parse/pdh_names.h"
 
 #include "hypomnesis.h"
+#include "fuzz.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void check_round_trip(const struct hmn__pdh_instance *in)
 {
@@ -64,16 +63,13 @@ static void check_fold(const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    /* A private copy so an overread past size is caught by ASan. */
-    char *buf = malloc(size ? size : 1);
+    char *buf = fuzz_copy(data, size);
     uint16_t *w;
     char out[64];
     const char *item;
     size_t pos = 0, len, guard = 0;
     if (!buf)
         return 0;
-    if (size)
-        memcpy(buf, data, size);
     while (hmn__pdh_multistring_next(buf, size, &pos, &item, &len)) {
         struct hmn__pdh_instance in;
         if (len == 0 || item < buf || item + len > buf + size || ++guard > size)

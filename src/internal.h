@@ -78,6 +78,7 @@ struct hmn_ctx {
     long page_size;
     struct hmn__bk_slot bk[HMN__BK_COUNT];
     struct hmn__devtab devs;
+    uint64_t call_seq;      /* bumped by every public call: "same call" caches key on it */
     char errmsg[512];
 };
 

@@ -33,6 +33,13 @@
 
 struct smi_state {
     char exe[1024];
+    /* The last --query-gpu answer, reused within the same public call only:
+     * a snapshot (own usage + device info) or snapshot_all costs one run,
+     * and every new call still gets fresh figures. */
+    struct hmn__smi_gpu rows[HMN__MAX_DEVICES];
+    size_t nrows;
+    uint64_t rows_seq; /* ctx->call_seq when it was taken */
+    int rows_all;      /* it covered every GPU (no --id) */
     int reserved_ok; /* -1 not yet known, 0 this nvidia-smi rejects memory.reserved, 1 ok */
     char *out;       /* SMI_OUT_CAP bytes, reused by every run */
     size_t len;      /* bytes of the last run's output */
@@ -294,15 +301,20 @@ static int query_gpus(hmn_ctx *ctx, struct smi_state *st, const char *id_arg,
 
 static int smi_enumerate(hmn_ctx *ctx, void *state, struct hmn__devtab *tab)
 {
-    struct hmn__smi_gpu v[HMN__MAX_DEVICES];
-    struct gpu_rows rows = {v, 0, HMN__MAX_DEVICES};
+    struct smi_state *st = state;
+    struct hmn__smi_gpu *v = st->rows;
+    struct gpu_rows rows = {st->rows, 0, HMN__MAX_DEVICES};
     size_t i;
-    int rc = query_gpus(ctx, state, NULL, &rows);
+    int rc = query_gpus(ctx, st, NULL, &rows);
+    st->nrows = 0;
     if (rc < 0)
         return rc;
     if (rows.n > rows.cap)
         return hmn__fail(ctx, HMN_ENOBUFS, "nvidia-smi: %u GPUs, more than the %d supported",
                          (unsigned)rows.n, HMN__MAX_DEVICES);
+    st->nrows = rows.n;
+    st->rows_seq = ctx->call_seq;
+    st->rows_all = 1;
     for (i = 0; i < rows.n; i++) {
         struct hmn__dev d;
         memset(&d, 0, sizeof(d));
@@ -319,12 +331,34 @@ static int smi_enumerate(hmn_ctx *ctx, void *state, struct hmn__devtab *tab)
     return HMN_OK;
 }
 
-/* Fresh figures for one GPU: re-run the query with --id. */
+/* The row for id from a query made earlier in this same call, else NULL. */
+static const struct hmn__smi_gpu *cached_row(const hmn_ctx *ctx, const struct smi_state *st,
+                                             uint32_t id)
+{
+    size_t i;
+    if (st->nrows == 0 || st->rows_seq != ctx->call_seq)
+        return NULL;
+    for (i = 0; i < st->nrows; i++) {
+        const struct hmn__smi_gpu *g = &st->rows[i];
+        uint32_t idx = (g->valid & HMN__SMI_HAS_INDEX) ? g->index : (uint32_t)i;
+        if (st->rows_all ? idx == id : (g->valid & HMN__SMI_HAS_INDEX) && g->index == id)
+            return g;
+    }
+    return NULL;
+}
+
+/* Figures for one GPU: recent rows, or a fresh query with --id. */
 static int query_one(hmn_ctx *ctx, struct smi_state *st, uint32_t id, struct hmn__smi_gpu *g)
 {
     char id_arg[32];
     struct gpu_rows rows = {g, 0, 1};
+    const struct hmn__smi_gpu *c = cached_row(ctx, st, id);
     int rc;
+    if (c) {
+        *g = *c;
+        return HMN_OK;
+    }
+    st->nrows = 0;
     hmn__snprintf(id_arg, sizeof(id_arg), "--id=%u", id);
     rc = query_gpus(ctx, st, id_arg, &rows);
     if (rc < 0)
@@ -332,6 +366,10 @@ static int query_one(hmn_ctx *ctx, struct smi_state *st, uint32_t id, struct hmn
     if (rows.n != 1)
         return hmn__fail(ctx, HMN_EPARSE, "nvidia-smi: --id=%u gave %u rows, expected 1", id,
                          (unsigned)rows.n);
+    st->rows[0] = *g;
+    st->nrows = 1;
+    st->rows_seq = ctx->call_seq;
+    st->rows_all = 0;
     return HMN_OK;
 }
 

@@ -187,6 +187,7 @@ int hmn__ctx_enter(hmn_ctx *ctx, hmn_ctx **use)
     int rc;
     if (ctx) {
         hmn__mutex_lock(&ctx->lock);
+        ctx->call_seq++;
         *use = ctx;
         return HMN_OK;
     }

@@ -243,6 +243,25 @@ static void old_driver_retries_without_reserved(void)
     CHECK_EQ_U64(t_count_lines(log_path, "--id="), 2);
 }
 
+/* One public call runs the GPU query once: a snapshot's device info and own
+ * usage share it; the next call runs it again (fresh figures). */
+static void one_query_per_call(void)
+{
+    hmn_ctx *ctx = open_for("h100-3procs.scn");
+    hmn_snapshot s = HMN_SNAPSHOT_INIT;
+    uint32_t n = 0;
+    CHECK(ctx);
+    CHECK(hmn_device_count(ctx, &n) == HMN_OK && n == 1);
+    CHECK_EQ_U64(t_count_lines(log_path, "--query-gpu="), 1);
+    CHECK(hmn_snapshot_now(ctx, 0, &s) == HMN_OK);
+    CHECK((s.valid & HMN_SNAP_HAS_GPU) && (s.valid & HMN_SNAP_HAS_GPU_DEVICE));
+    CHECK_EQ_U64(s.gpu.used_bytes, s.gpu_device.used_bytes); /* device-wide fallback */
+    CHECK_EQ_U64(t_count_lines(log_path, "--query-gpu="), 2);
+    CHECK(hmn_snapshot_now(ctx, 0, &s) == HMN_OK);
+    CHECK_EQ_U64(t_count_lines(log_path, "--query-gpu="), 3);
+    hmn_ctx_close(ctx);
+}
+
 static void open_does_not_run_it(void)
 {
     hmn_ctx *ctx = open_for("h100-3procs.scn");
@@ -590,6 +609,7 @@ static const struct hmn_test tests[] = {
     TEST_ENTRY(placeholders_leave_bits_clear),
     TEST_ENTRY(odd_names_and_duplicates),
     TEST_ENTRY(old_driver_retries_without_reserved),
+    TEST_ENTRY(one_query_per_call),
     TEST_ENTRY(open_does_not_run_it),
     TEST_ENTRY(program_lookup),
     TEST_ENTRY(null_context_call),
