@@ -349,7 +349,12 @@ typedef struct hmn_process_list hmn_process_list;
 HMN_API int hmn_gpu_processes(hmn_ctx *ctx, uint32_t index, hmn_process_list **out);
 HMN_API size_t hmn_process_list_count(const hmn_process_list *list);
 HMN_API int hmn_process_list_get(const hmn_process_list *list, size_t i, hmn_gpu_process *out);
-/** Processes whose GPU usage could not be read (other users' fdinfo). */
+/**
+ * Processes whose GPU usage could not be read (other users' fdinfo).  For
+ * DRM lists (source HMN_SOURCE_DRM_FDINFO) the count is machine-wide: an
+ * unreadable process cannot be tied to a device, so every DRM device's list
+ * carries the same count; add it once, not per device.
+ */
 HMN_API uint32_t hmn_process_list_unreadable(const hmn_process_list *list);
 /** Source that produced the list. */
 HMN_API int hmn_process_list_source(const hmn_process_list *list);
