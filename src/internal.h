@@ -93,7 +93,9 @@ int hmn__fail(hmn_ctx *ctx, int code, const char *fmt, ...) HMN__PRINTF(3, 4);
 int hmn__vfail(hmn_ctx *ctx, int code, const char *fmt, va_list ap) HMN__PRINTF(3, 0);
 /* Raw backend values on stderr when HMN_DEBUG=1 / HMN_OPT_DEBUG. */
 void hmn__debug(const hmn_ctx *ctx, const char *fmt, ...) HMN__PRINTF(2, 3);
-/* Backend state for id, opening it on first use; NULL when unavailable. */
+/* Open backend id on first use (once per context); 1 when it is usable. */
+int hmn__backend_ready(hmn_ctx *ctx, int id);
+/* Its state when usable (may be NULL for a stateless backend), else NULL. */
 void *hmn__backend(hmn_ctx *ctx, int id);
 /* Build "root/rest" into buf; returns 0 or HMN_ENOBUFS. */
 int hmn__path(char *buf, size_t cap, const char *root, const char *fmt, ...) HMN__PRINTF(4, 5);

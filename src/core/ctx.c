@@ -155,21 +155,21 @@ int hmn__path(char *buf, size_t cap, const char *root, const char *fmt, ...)
     return (m < 0 || (size_t)m >= cap - n) ? HMN_ENOBUFS : HMN_OK;
 }
 
-void *hmn__backend(hmn_ctx *ctx, int id)
+int hmn__backend_ready(hmn_ctx *ctx, int id)
 {
     struct hmn__bk_slot *slot;
     const struct hmn__backend *ops;
     if (id < 0 || id >= HMN__BK_COUNT)
-        return NULL;
+        return 0;
     slot = &ctx->bk[id];
     ops = hmn__backend_ops(id);
     if (!ops) {
         hmn__strlcpy(slot->reason, "not built into this library", sizeof(slot->reason));
-        return NULL;
+        return 0;
     }
     if (!ctx->use[id]) {
         hmn__strlcpy(slot->reason, "disabled on this context", sizeof(slot->reason));
-        return NULL;
+        return 0;
     }
     if (!slot->tried) {
         slot->tried = 1;
@@ -179,7 +179,12 @@ void *hmn__backend(hmn_ctx *ctx, int id)
         hmn__debug(ctx, "[hmn debug] backend %s open -> %d (%s)", ops->name, slot->rc,
                    slot->reason);
     }
-    return slot->rc == HMN_OK ? (slot->state ? slot->state : (void *)slot) : NULL;
+    return slot->rc == HMN_OK;
+}
+
+void *hmn__backend(hmn_ctx *ctx, int id)
+{
+    return hmn__backend_ready(ctx, id) ? ctx->bk[id].state : NULL;
 }
 
 int hmn__ctx_enter(hmn_ctx *ctx, hmn_ctx **use)

@@ -27,7 +27,7 @@ static int enumerate_one(hmn_ctx *ctx, int id, struct hmn__devtab *tab)
     struct hmn__bk_slot *slot = &ctx->bk[id];
     uint32_t before = tab->count;
     int rc;
-    if (!ops || !ops->enumerate || !hmn__backend(ctx, id))
+    if (!ops || !ops->enumerate || !hmn__backend_ready(ctx, id))
         return HMN_ENOGPU;
     rc = ops->enumerate(ctx, slot->state, tab);
     if (rc < 0) {
@@ -117,7 +117,7 @@ static int ask(hmn_ctx *ctx, int id, enum ask_op op, const struct hmn__dev *dev,
     const struct hmn__backend *ops = hmn__backend_ops(id);
     void *st;
     int rc = HMN_ENOGPU;
-    if (!ops || !hmn__backend(ctx, id))
+    if (!ops || !hmn__backend_ready(ctx, id))
         return HMN_ENOGPU;
     st = ctx->bk[id].state;
     if (op == ASK_INFO && ops->device_info) {
@@ -312,7 +312,7 @@ int hmn_mig_instance(hmn_ctx *ctx, uint32_t index, uint32_t i, hmn_mig_info *out
     rc = lookup(c, index, &dev);
     if (rc == HMN_OK) {
         ops = hmn__backend_ops((int)dev->backend);
-        if (!ops || !ops->mig || !hmn__backend(c, (int)dev->backend)) {
+        if (!ops || !ops->mig || !hmn__backend_ready(c, (int)dev->backend)) {
             rc = hmn__fail(c, HMN_EUNSUPPORTED, "device %u has no MIG instances to list", index);
         } else {
             memset(&full, 0, sizeof(full));
@@ -364,7 +364,7 @@ int hmn_source_report_get(hmn_ctx *ctx, size_t i, hmn_source_report *out)
                                            : "disabled on this context",
                      sizeof(full.reason));
     } else {
-        (void)hmn__backend(c, id); /* try it now if enumeration skipped it */
+        (void)hmn__backend_ready(c, id); /* try it now if enumeration skipped it */
         full.state = slot->rc == HMN_OK ? HMN_SOURCE_AVAILABLE : HMN_SOURCE_UNAVAILABLE;
         hmn__strlcpy(full.reason, slot->reason, sizeof(full.reason));
         for (k = 0; k < c->devs.count; k++)
