@@ -12,25 +12,6 @@
 
 #include <string.h>
 
-static int is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
-}
-
-/* Trim both ends of s[0..*len); returns the new start. */
-static const char *trim(const char *s, size_t *len)
-{
-    size_t n = *len;
-    while (n > 0 && is_space(*s)) {
-        s++;
-        n--;
-    }
-    while (n > 0 && is_space(s[n - 1]))
-        n--;
-    *len = n;
-    return s;
-}
-
 static int has_prefix(const char *s, size_t len, const char *p, size_t *plen)
 {
     size_t n = strlen(p);
@@ -81,7 +62,7 @@ int hmn__drm_parse_size(const char *s, size_t len, uint64_t *bytes)
     size_t i = 0, ulen;
     uint64_t v, f;
     const char *u;
-    s = trim(s, &len);
+    s = hmn__trim(s, len, &len);
     while (i < len && s[i] >= '0' && s[i] <= '9')
         i++;
     if (i == 0 || hmn__parse_u64(s, i, &v) != HMN_OK)
@@ -185,8 +166,8 @@ int hmn__parse_drm_fdinfo(const char *buf, size_t len, struct hmn__drm_client *o
             continue;
         klen = (size_t)(colon - line);
         vlen = llen - klen - 1;
-        k = trim(line, &klen);
-        v = trim(colon + 1, &vlen);
+        k = hmn__trim(line, klen, &klen);
+        v = hmn__trim(colon + 1, vlen, &vlen);
         if (klen > 0)
             take_line(out, k, klen, v, vlen);
     }
@@ -206,7 +187,7 @@ const uint64_t *hmn__drm_client_regions(const struct hmn__drm_client *c, unsigne
 
 int hmn__parse_sysfs_u64(const char *buf, size_t len, uint64_t *out)
 {
-    buf = trim(buf, &len);
+    buf = hmn__trim(buf, len, &len);
     return hmn__parse_u64(buf, len, out);
 }
 
@@ -214,7 +195,7 @@ int hmn__parse_sysfs_hex(const char *buf, size_t len, uint32_t *out)
 {
     uint32_t v = 0;
     size_t i;
-    buf = trim(buf, &len);
+    buf = hmn__trim(buf, len, &len);
     if (len >= 2 && buf[0] == '0' && (buf[1] == 'x' || buf[1] == 'X')) {
         buf += 2;
         len -= 2;
@@ -245,7 +226,7 @@ int hmn__parse_uevent(const char *buf, size_t len, const char *key, char *out, s
         if (llen <= klen || memcmp(line, key, klen) != 0 || line[klen] != '=')
             continue;
         vlen = llen - klen - 1;
-        v = trim(line + klen + 1, &vlen);
+        v = hmn__trim(line + klen + 1, vlen, &vlen);
         if (vlen >= cap)
             return HMN_ENOBUFS;
         memcpy(out, v, vlen);
