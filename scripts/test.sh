@@ -43,6 +43,7 @@ apt_install() {
 stage_deps() {
   log "deps"
   local pkgs=(python3 python3-psutil pkg-config g++ binutils)
+  want main && pkgs+=(chromium) # the --plot chart's screenshot test
   want asan && pkgs+=(clang libclang-rt-14-dev)
   want fuzz && pkgs+=(clang libclang-rt-14-dev)
   want tsan && pkgs+=(clang libclang-rt-14-dev)
