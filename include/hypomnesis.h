@@ -360,6 +360,110 @@ HMN_API uint32_t hmn_process_list_unreadable(const hmn_process_list *list);
 HMN_API int hmn_process_list_source(const hmn_process_list *list);
 HMN_API void hmn_process_list_free(hmn_process_list *list);
 
+/* ------------------------------------------------- accounting for used memory */
+/*
+ * A device's used memory = the rows' memory + an unattributed remainder.
+ * These two functions are the one place that arithmetic lives (hmn explain,
+ * the hint of hmn / hmn ps and the exporter all call them).  Pure: no I/O.
+ */
+enum hmn_account_valid {
+    HMN_ACCT_HAS_USED = 1u << 0,         /* used_bytes is the device's (MIG instance's) figure */
+    HMN_ACCT_HAS_UNATTRIBUTED = 1u << 1, /* unattributed_bytes = used - attributed */
+    HMN_ACCT_ROWS_EXCEED_USED = 1u << 2  /* attributed > used: excess_bytes, no remainder */
+};
+
+typedef struct hmn_memory_account {
+    uint32_t size;
+    uint32_t rows;               /* rows counted (of the GPU instance asked for) */
+    uint64_t valid;              /* HMN_ACCT_* */
+    uint64_t used_bytes;
+    uint64_t attributed_bytes;   /* sum of the rows' figures that the driver reported */
+    uint64_t unattributed_bytes; /* HMN_ACCT_HAS_UNATTRIBUTED */
+    uint64_t excess_bytes;       /* HMN_ACCT_ROWS_EXCEED_USED: attributed - used */
+    uint32_t unreported_rows;    /* rows with no memory figure: their bytes are in the remainder */
+    uint32_t reserved_;
+} hmn_memory_account;
+#define HMN_MEMORY_ACCOUNT_INIT {.size = sizeof(hmn_memory_account)}
+
+/* gpu_instance_id meaning "every row of the list". */
+#define HMN_ANY_GPU_INSTANCE 0xFFFFFFFFu
+
+/**
+ * What one row contributes to its device's used memory: used_bytes, except
+ * for DRM rows (HMN_PROC_HAS_CLIENTS) where a client shared by several
+ * processes counts once, in the lowest PID (unique_used_bytes).
+ * HMN_ENOENT when the driver gave no figure for the row.
+ */
+HMN_API int hmn_process_attributed_bytes(const hmn_gpu_process *p, uint64_t *bytes);
+
+/**
+ * Account the rows of `list` whose gpu_instance_id is gpu_instance_id (or
+ * all, with HMN_ANY_GPU_INSTANCE) against `used_bytes` (used_known = 0 when
+ * the device gave no used figure: the remainder is then unknown).  When the
+ * rows add up to more than used, no remainder is invented: the excess is
+ * reported instead.  Empty and NULL lists count as no rows.
+ */
+HMN_API int hmn_memory_account_rows(const hmn_process_list *list, uint32_t gpu_instance_id,
+                                    int used_known, uint64_t used_bytes,
+                                    hmn_memory_account *out);
+
+/* ------------------------------------------------- who owns a process */
+enum hmn_owner_valid {
+    HMN_OWNER_HAS_UID = 1u << 0,       /* uid (real UID from /proc/<pid>/status) */
+    HMN_OWNER_HAS_USER = 1u << 1,      /* user: uid's name in this mount namespace's user database */
+    HMN_OWNER_HAS_CONTAINER = 1u << 2, /* container_id (runtime may still be UNKNOWN) */
+    HMN_OWNER_HAS_POD = 1u << 3,       /* pod_uid (Kubernetes) */
+    HMN_OWNER_HAS_QOS = 1u << 4,       /* qos (Kubernetes QoS class of the pod) */
+    HMN_OWNER_HAS_UNIT = 1u << 5,      /* unit (systemd service or scope) */
+    HMN_OWNER_HAS_SLICE = 1u << 6,     /* slice (systemd slice holding the unit) */
+    HMN_OWNER_HAS_CGROUP = 1u << 7     /* cgroup_version: /proc/<pid>/cgroup was parsed */
+};
+
+enum hmn_runtime {
+    HMN_RUNTIME_UNKNOWN = 0, /* a container id whose runtime the path does not name */
+    HMN_RUNTIME_DOCKER = 1,
+    HMN_RUNTIME_CONTAINERD = 2,
+    HMN_RUNTIME_CRIO = 3,
+    HMN_RUNTIME_PODMAN = 4
+};
+
+enum hmn_pod_qos {
+    HMN_QOS_UNKNOWN = 0,
+    HMN_QOS_GUARANTEED = 1,
+    HMN_QOS_BURSTABLE = 2,
+    HMN_QOS_BESTEFFORT = 3
+};
+
+typedef struct hmn_process_owner {
+    uint32_t size;
+    uint32_t pid;             /* as asked */
+    uint64_t valid;           /* HMN_OWNER_HAS_* */
+    uint32_t uid;
+    uint32_t runtime;         /* enum hmn_runtime, with HMN_OWNER_HAS_CONTAINER */
+    uint32_t qos;             /* enum hmn_pod_qos, with HMN_OWNER_HAS_QOS */
+    uint32_t cgroup_version;  /* 1: v1 only, 2: unified only, 3: hybrid */
+    char user[64];
+    char container_id[80];    /* 64 hex digits */
+    char pod_uid[48];         /* UUID with dashes (static pods: 32 hex digits) */
+    char unit[256];
+    char slice[256];
+} hmn_process_owner;
+#define HMN_PROCESS_OWNER_INIT {.size = sizeof(hmn_process_owner)}
+
+/**
+ * Who owns process `pid`: its user, and from /proc/<pid>/cgroup the
+ * container, Kubernetes pod and systemd unit it runs in.  pid is as the
+ * context's /proc (HMN_PROCFS) names it; for a row of hmn_gpu_processes()
+ * pass its host_pid, which works across PID namespaces when that /proc is
+ * the host's.  Linux only (HMN_EUNSUPPORTED elsewhere); HMN_ENOENT when
+ * the process is gone.  A part that cannot be read leaves its bit clear.
+ */
+HMN_API int hmn_process_owner_info(hmn_ctx *ctx, uint32_t pid, hmn_process_owner *out);
+/** "docker", "containerd", "cri-o", "podman"; NULL for HMN_RUNTIME_UNKNOWN and others. */
+HMN_API const char *hmn_runtime_name(int runtime);
+/** "guaranteed", "burstable", "besteffort"; NULL otherwise. */
+HMN_API const char *hmn_pod_qos_name(int qos);
+
 /* --------------------------------------------------------------- snapshots */
 enum hmn_snapshot_valid {
     HMN_SNAP_HAS_GPU = 1u << 0,        /* gpu is filled */

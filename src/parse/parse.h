@@ -23,6 +23,8 @@ int hmn__parse_status_kb(const char *buf, size_t len, const char *key, uint64_t 
 int hmn__parse_status_u32(const char *buf, size_t len, const char *key, uint32_t *out);
 /* NSpid: outermost (host) first.  *n gets the count (<= max). */
 int hmn__parse_nspid(const char *buf, size_t len, uint32_t *pids, size_t max, size_t *n);
+/* The real UID: first field of the "Uid:" line (HMN_OK, HMN_ENOENT, HMN_EPARSE). */
+int hmn__parse_status_uid(const char *buf, size_t len, uint32_t *uid);
 /* Find a "Key:" line; returns a pointer to the value text and its length. */
 const char *hmn__status_field(const char *buf, size_t len, const char *key, size_t *vlen);
 

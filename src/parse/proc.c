@@ -113,3 +113,21 @@ int hmn__parse_nspid(const char *buf, size_t len, uint32_t *pids, size_t max, si
     }
     return *n ? HMN_OK : HMN_EPARSE;
 }
+
+int hmn__parse_status_uid(const char *buf, size_t len, uint32_t *uid)
+{
+    size_t vlen, tlen, n = 0;
+    uint64_t v;
+    const char *v0 = hmn__status_field(buf, len, "Uid", &vlen), *t;
+    if (!v0)
+        return HMN_ENOENT;
+    /* "Uid:\treal\teffective\tsaved\tfs": the real UID, the one ps shows as USER. */
+    t = hmn__trim(v0, vlen, &tlen);
+    while (n < tlen && t[n] >= '0' && t[n] <= '9')
+        n++;
+    if (n == 0 || (n < tlen && t[n] != '\t' && t[n] != ' ') ||
+        hmn__parse_u64(t, n, &v) != HMN_OK || v > UINT32_MAX)
+        return HMN_EPARSE;
+    *uid = (uint32_t)v;
+    return HMN_OK;
+}
