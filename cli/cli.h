@@ -20,6 +20,7 @@ int cmd_ps(hmn_ctx *ctx, int argc, char **argv);
 int cmd_watch(hmn_ctx *ctx, int argc, char **argv);
 int cmd_fits(hmn_ctx *ctx, int argc, char **argv);
 int cmd_spill(hmn_ctx *ctx, int argc, char **argv);
+int cmd_explain(hmn_ctx *ctx, int argc, char **argv);
 
 /* ---- argument parsing (cli/args.c): a pure function, fuzzed ------------ */
 enum { OPT_MULTI = 1u << 0 };
@@ -151,6 +152,56 @@ const char *kinds_text(char *buf, size_t cap, uint32_t kinds);
 void spill_report_text(FILE *f, const char *prefix, const hmn_spill_tracker *t);
 /* The nine report keys (no braces); t may be NULL (no tracker). */
 void spill_report_json_fields(FILE *f, const hmn_spill_tracker *t, uint64_t observations);
+
+/* ---- who owns a process (cli/owner.c) ----------------------------------- */
+/* The row's owner through the library (by the PID the driver reported); 1 when found. */
+int owner_lookup(hmn_ctx *ctx, const hmn_gpu_process *p, hmn_process_owner *o);
+/* USER cell: the name, else the numeric uid, else "?". */
+const char *owner_user_text(char *buf, size_t cap, const hmn_process_owner *o);
+/* WHERE cell: "[other namespace]", "pod:<uid>(<qos>)", "<runtime>:<short id>", "unit:..." or "-". */
+const char *owner_where_text(char *buf, size_t cap, const hmn_process_owner *o, int other_ns);
+/* ,"uid":..,"user":..,"container_runtime":..,"container_id":..,"pod_uid":..,"pod_qos":..,"unit":..,"slice":.. */
+void owner_json_fields(FILE *f, const hmn_process_owner *o);
+/* The same eight as CSV fields, each preceded by a comma; the header names them. */
+extern const char *const owner_csv_header;
+void owner_csv_fields(FILE *f, const hmn_process_owner *o);
+
+/* ---- printing an account of used memory (cli/account_text.c) ------------- */
+/*
+ * An unattributed remainder above this is worth a line in `hmn` and `hmn ps`:
+ * above every process-less residue in public captures (16-73 MiB headless
+ * and MIG, 35-244 MiB desktop with every graphics client listed), below a
+ * desktop seen through nvidia-smi's compute-only list (571 MiB).  docs/explain.md.
+ */
+#define HINT_THRESHOLD_BYTES (256ull * 1048576ull)
+#define HINT_MAX_DEVICES 64 /* as many as the library lists */
+/* Round parts to whole MiB so that they add up to total_mib exactly (largest remainder). */
+void apportion_mib(const uint64_t *bytes, size_t n, uint64_t total_mib, uint64_t *mib);
+/* Devices whose remainder is above HINT_THRESHOLD_BYTES, for the one hint line. */
+struct hint_list {
+    uint32_t index[HINT_MAX_DEVICES];
+    uint64_t mib[HINT_MAX_DEVICES];
+    size_t n;
+};
+/*
+ * 1 when the account of list has a remainder above HINT_THRESHOLD_BYTES;
+ * *mib is then that remainder in MiB exactly as `hmn explain` prints it.
+ */
+int hint_value(const hmn_process_list *list, const hmn_memory_account *a, uint64_t *mib);
+/* Note device index with its remainder (from hint_value). */
+void hint_add(struct hint_list *h, uint32_t index, uint64_t mib);
+/* The one line pointing at `hmn explain` (nothing when the list is empty). */
+void hint_print(FILE *f, const struct hint_list *h);
+
+struct cause_input {
+    int source;          /* enum hmn_source of the process list */
+    int memory_api;      /* enum hmn_memory_api of the used figure */
+    int mig;             /* 0 no MIG, 1 a whole GPU in MIG mode, 2 one MIG instance */
+    uint32_t unreported; /* rows with no figure */
+    uint32_t unreadable; /* processes that could not be read (DRM) */
+};
+/* Likely causes of an unattributed remainder, most specific first; returns the count. */
+size_t unattributed_causes(const struct cause_input *in, const char **out, size_t max);
 
 /* ---- signals and children (cli/sys.c) ----------------------------------- */
 /* Install the SIGINT handler; 0 on success, else errno-like text in err. */

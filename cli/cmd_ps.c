@@ -10,13 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { O_PID, O_DEVICE, O_SORT, O_MIN, O_FILTER, O_EXIT_STATUS, O_JSON, O_CSV, O_COUNT };
+enum { O_PID, O_DEVICE, O_SORT, O_MIN, O_FILTER, O_EXIT_STATUS, O_JSON, O_CSV, O_FULL, O_COUNT };
 enum { SORT_DEDICATED, SORT_SHARED, SORT_TOTAL };
 
 static const struct cli_opt ps_opts[O_COUNT] = {
     {"--pid", 0, "PID", OPT_MULTI}, {"--device", 0, "INDEX", 0},   {"--sort", 0, "KEY", 0},
     {"--min", 0, "SIZE", 0},        {"--filter", 0, "PATTERN", OPT_MULTI},
     {"--exit-status", 0, NULL, 0},  {"--json", 0, NULL, 0},        {"--csv", 0, NULL, 0},
+    {"--full", 'f', NULL, 0},
 };
 
 static const struct cli_cmd ps_cmd = {"hmn ps [OPTIONS]", ps_opts, O_COUNT, NULL, 0, 0, 0};
@@ -35,11 +36,14 @@ static const char ps_help[] =
     "      --exit-status        Exit 1 when nothing is listed (2 when a device or row was unreadable)\n"
     "      --json               One JSON array on stdout\n"
     "      --csv                RFC 4180 CSV on stdout, with a header line\n"
+    "  -f, --full               Also who owns each process: USER and WHERE (pod, container,\n"
+    "                           systemd unit); owner keys in --json, columns in --csv\n"
     "  -h, --help               Print help\n"
     "\n"
     "Columns: PID NAME VRAM SHARED DEVICE SPILL TYPE.  TYPE is C (compute), G (graphics),\n"
     "C+G, MPS or DRM (AMD/Intel fdinfo client).  n/a: the driver did not report it.\n"
-    "A summary line goes to stderr: hmn: N GPU processes found (... committed total).\n"
+    "A summary line goes to stderr: hmn: N GPU processes found (... committed total);\n"
+    "a second one when more than 256 MiB of a device's used memory is held by no listed process.\n"
     "\n"
     "Examples:\n"
     "  hmn ps\n"
@@ -55,7 +59,7 @@ static const char ps_help[] =
 
 struct ps_opts {
     struct cli_args a;
-    int has_device, sort, has_min, exit_status, json, csv;
+    int has_device, sort, has_min, exit_status, json, csv, full;
     uint32_t device;
     uint64_t min;
 };
@@ -66,6 +70,7 @@ struct ps_row {
     int spilling;         /* 1, 0, -1 unknown */
     int paged;            /* 1, 0, -1 */
     double share;         /* valid when spilling >= 0 */
+    hmn_process_owner owner; /* with --full */
 };
 
 struct ps_dev {
@@ -74,6 +79,8 @@ struct ps_dev {
     uint64_t shared_sum, free_bytes;
     int has_free;
     uint32_t paged;
+    int hint;             /* unattributed above the threshold, over every row */
+    uint64_t hint_mib;
 };
 
 struct ps_state {
@@ -162,6 +169,7 @@ static int check_opts(struct ps_opts *o)
     o->exit_status = cli_args_count(&o->a, O_EXIT_STATUS, NULL) > 0;
     o->json = cli_args_count(&o->a, O_JSON, NULL) > 0;
     o->csv = cli_args_count(&o->a, O_CSV, NULL) > 0;
+    o->full = cli_args_count(&o->a, O_FULL, NULL) > 0;
     if (o->json && o->csv) {
         fputs("error: the argument '--json' cannot be used with '--csv'\n\nUsage: hmn ps "
               "[OPTIONS]\n\nFor more information, try '--help'.\n",
@@ -294,6 +302,7 @@ static int list_device(hmn_ctx *ctx, const struct ps_opts *o, uint32_t idx, stru
                        int measurable)
 {
     hmn_gpu_device_info info = HMN_GPU_DEVICE_INFO_INIT;
+    hmn_memory_account acct;
     hmn_process_list *list = NULL;
     struct ps_dev *d;
     struct ps_row r;
@@ -306,6 +315,10 @@ static int list_device(hmn_ctx *ctx, const struct ps_opts *o, uint32_t idx, stru
     d = &st->devs[st->ndevs++];
     d->index = idx;
     device_spill(ctx, d, list, &info, measurable);
+    acct.size = sizeof(acct);
+    hmn_memory_account_rows(list, HMN_ANY_GPU_INSTANCE, (info.valid & HMN_DEV_HAS_USED) != 0,
+                            info.used_bytes, &acct);
+    d->hint = hint_value(list, &acct, &d->hint_mib);
     count_unreadable(st, list);
     n = hmn_process_list_count(list);
     for (i = 0; i < n; i++) {
@@ -315,6 +328,8 @@ static int list_device(hmn_ctx *ctx, const struct ps_opts *o, uint32_t idx, stru
             continue;
         r.p.device_index = idx;
         fill_row(&r, d, &info);
+        if (o->full)
+            owner_lookup(ctx, &r.p, &r.owner);
         if (push_row(st, &r) != 0)
             break;
         count_row(st, &r.p);
@@ -343,16 +358,17 @@ static const char *spill_cell(const struct ps_row *r)
     return r->paged == 1 ? "PAGED" : "device";
 }
 
-static void print_table(const struct ps_state *st)
+static void print_table(const struct ps_state *st, int full)
 {
-    static const char *const hdr[] = {"PID", "NAME", "VRAM", "SHARED", "DEVICE", "SPILL", "TYPE"};
+    static const char *const hdr[] = {"PID",   "NAME", "VRAM", "SHARED", "DEVICE",
+                                      "SPILL", "TYPE", "USER", "WHERE"};
     struct table t;
     size_t i;
-    table_init(&t, 7, hdr, NULL);
+    table_init(&t, full ? 9 : 7, hdr, NULL);
     for (i = 0; i < st->nrows; i++) {
         const struct ps_row *r = &st->rows[i];
-        char pid[16], name[256], used[32], sh[32], dev[112], kinds[32];
-        const char *cells[7];
+        char pid[16], name[256], used[32], sh[32], dev[112], kinds[32], user[80], where[512];
+        const char *cells[9];
         snprintf(pid, sizeof(pid), "%u", r->p.pid);
         if (r->device_name[0])
             snprintf(dev, sizeof(dev), "%s", r->device_name);
@@ -366,6 +382,9 @@ static void print_table(const struct ps_state *st)
         cells[4] = dev;
         cells[5] = spill_cell(r);
         cells[6] = kinds_text(kinds, sizeof(kinds), r->p.kinds);
+        cells[7] = owner_user_text(user, sizeof(user), &r->owner);
+        cells[8] = owner_where_text(where, sizeof(where), &r->owner,
+                                    (r->p.valid & HMN_PROC_PID_UNMAPPED) != 0);
         table_add(&t, cells);
     }
     table_print(stdout, &t, 1);
@@ -383,7 +402,7 @@ static void json_kinds(FILE *f, uint32_t kinds)
     fputc(']', f);
 }
 
-static void print_json_row(const struct ps_row *r)
+static void print_json_row(const struct ps_row *r, int full)
 {
     const hmn_gpu_process *p = &r->p;
     printf("{\"pid\":%u,\"name\":", p->pid);
@@ -411,17 +430,19 @@ static void print_json_row(const struct ps_row *r)
     json_u64(stdout, (p->valid & HMN_PROC_HAS_HOST_PID) != 0, p->host_pid);
     fputs(",\"gtt_bytes\":", stdout);
     json_u64(stdout, (p->valid & HMN_PROC_HAS_GTT) != 0, p->gtt_bytes);
+    if (full)
+        owner_json_fields(stdout, &r->owner);
     fputc('}', stdout);
 }
 
-static void print_json(const struct ps_state *st)
+static void print_json(const struct ps_state *st, int full)
 {
     size_t i;
     putchar('[');
     for (i = 0; i < st->nrows; i++) {
         if (i)
             putchar(',');
-        print_json_row(&st->rows[i]);
+        print_json_row(&st->rows[i], full);
     }
     puts("]");
 }
@@ -432,11 +453,11 @@ static void csv_u64(int valid, uint64_t v)
         printf("%llu", (unsigned long long)v);
 }
 
-static void print_csv(const struct ps_state *st)
+static void print_csv(const struct ps_state *st, int full)
 {
     size_t i;
-    puts("pid,name,used_bytes,shared_used_bytes,device_index,device_name,spilling,paged,"
-         "shared_share,kinds,source");
+    printf("pid,name,used_bytes,shared_used_bytes,device_index,device_name,spilling,paged,"
+           "shared_share,kinds,source%s%s\n", full ? "," : "", full ? owner_csv_header : "");
     for (i = 0; i < st->nrows; i++) {
         const struct ps_row *r = &st->rows[i];
         char kinds[32];
@@ -452,8 +473,11 @@ static void print_csv(const struct ps_state *st)
                r->paged < 0 ? "" : r->paged ? "true" : "false");
         if (r->spilling >= 0)
             printf("%.4f", r->share);
-        printf(",%s,%s\n", r->p.kinds ? kinds_text(kinds, sizeof(kinds), r->p.kinds) : "",
+        printf(",%s,%s", r->p.kinds ? kinds_text(kinds, sizeof(kinds), r->p.kinds) : "",
                hmn_source_name((int)r->p.source));
+        if (full)
+            owner_csv_fields(stdout, &r->owner);
+        putchar('\n');
     }
 }
 
@@ -523,6 +547,18 @@ static void print_spill_clauses(const struct ps_state *st)
     }
 }
 
+/* Devices whose used memory is mostly held by no listed process (table output only). */
+static void print_hint(const struct ps_state *st)
+{
+    struct hint_list h;
+    size_t i;
+    h.n = 0;
+    for (i = 0; i < st->ndevs; i++)
+        if (st->devs[i].hint)
+            hint_add(&h, st->devs[i].index, st->devs[i].hint_mib);
+    hint_print(stderr, &h);
+}
+
 static void print_summary(const struct ps_opts *o, const struct ps_state *st)
 {
     fprintf(stderr, "hmn: %zu GPU process%s found", st->nrows, st->nrows == 1 ? "" : "es");
@@ -530,6 +566,8 @@ static void print_summary(const struct ps_opts *o, const struct ps_state *st)
     print_parts(st);
     print_spill_clauses(st);
     fputs(".\n", stderr);
+    if (!o->json && !o->csv)
+        print_hint(st);
 }
 
 static int list_all(hmn_ctx *ctx, const struct ps_opts *o, struct ps_state *st)
@@ -583,11 +621,11 @@ int cmd_ps(hmn_ctx *ctx, int argc, char **argv)
         if (st.nrows > 1)
             qsort(st.rows, st.nrows, sizeof(*st.rows), cmp_rows);
         if (o.json)
-            print_json(&st);
+            print_json(&st, o.full);
         else if (o.csv)
-            print_csv(&st);
+            print_csv(&st, o.full);
         else
-            print_table(&st);
+            print_table(&st, o.full);
         fflush(stdout);
         print_summary(&o, &st);
         rc = EXIT_OK;

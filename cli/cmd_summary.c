@@ -66,16 +66,32 @@ static void print_json(const hmn_gpu_device_info *d)
     fputs("}", stdout);
 }
 
+/* Note the device when its used memory is mostly held by no listed process. */
+static void note_unattributed(hmn_ctx *ctx, const hmn_gpu_device_info *d, struct hint_list *h)
+{
+    hmn_memory_account a = HMN_MEMORY_ACCOUNT_INIT;
+    hmn_process_list *list = NULL;
+    uint64_t mib;
+    if (!(d->valid & HMN_DEV_HAS_USED) || hmn_gpu_processes(ctx, d->index, &list) != HMN_OK)
+        return;
+    if (hmn_memory_account_rows(list, HMN_ANY_GPU_INSTANCE, 1, d->used_bytes, &a) == HMN_OK &&
+        hint_value(list, &a, &mib))
+        hint_add(h, d->index, mib);
+    hmn_process_list_free(list);
+}
+
 /*
  * Upstream builds this from Snapshot::all, which also measures the calling
  * process's own GPU usage per device - a figure the summary never prints
  * (and, on the nvidia-smi fallback, one more subprocess per device).  We ask
- * for exactly what is printed: RSS (so a RAM failure still exits 1, as
- * upstream), the device count, and each device's info.
+ * for what is printed: RSS (so a RAM failure still exits 1, as upstream),
+ * the device count, each device's info, and in text mode each device's
+ * process list for the unattributed hint (one list per device).
  */
 int cmd_summary(hmn_ctx *ctx, int json)
 {
     hmn_gpu_device_info d = HMN_GPU_DEVICE_INFO_INIT;
+    struct hint_list hint;
     uint32_t i, n = 0, shown = 0;
     uint64_t rss;
     if (hmn_process_rss(ctx, &rss) != HMN_OK) {
@@ -84,6 +100,7 @@ int cmd_summary(hmn_ctx *ctx, int json)
     }
     if (hmn_device_count(ctx, &n) != HMN_OK)
         n = 0; /* no GPU source: the "no visible GPUs" answer below */
+    hint.n = 0;
     if (json)
         putchar('[');
     for (i = 0; i < n; i++) {
@@ -95,11 +112,14 @@ int cmd_summary(hmn_ctx *ctx, int json)
             print_json(&d);
         } else {
             print_line(&d);
+            note_unattributed(ctx, &d, &hint);
         }
         shown++;
     }
     if (json)
         puts("]");
+    fflush(stdout);
+    hint_print(stderr, &hint);
     if (n == 0) {
         if (!json)
             puts("hmn: no visible GPUs.");

@@ -16,6 +16,7 @@ static const char usage_text[] =
     "Commands:\n"
     "  (none)  One line per GPU: free / total memory, reserved, driver\n"
     "  ps      Every process holding GPU memory (table, --json or --csv)\n"
+    "  explain Where each GPU's used memory is: processes, owners, what is unattributed\n"
     "  watch   Sample processes over time; closing summary of baseline and peak\n"
     "  fits    Does SIZE fit in a device's free memory? (answer in the exit status)\n"
     "  spill   Run a command and report WDDM spill while it ran\n"
@@ -55,7 +56,8 @@ typedef int (*cmd_fn)(hmn_ctx *ctx, int argc, char **argv);
 static const struct {
     const char *name;
     cmd_fn fn;
-} commands[] = {{"ps", cmd_ps}, {"watch", cmd_watch}, {"fits", cmd_fits}, {"spill", cmd_spill}};
+} commands[] = {{"ps", cmd_ps},     {"watch", cmd_watch}, {"fits", cmd_fits},
+                {"spill", cmd_spill}, {"explain", cmd_explain}};
 
 static int is_help(const char *a)
 {

@@ -23,7 +23,7 @@ _hmn()
     local sub="" i
     for ((i = 1; i < cword; i++)); do
         case ${words[i]} in
-            ps | watch | fits | spill) sub=${words[i]}; break ;;
+            ps | watch | fits | spill | explain) sub=${words[i]}; break ;;
         esac
     done
 
@@ -60,11 +60,12 @@ _hmn()
 
     local opts
     case $sub in
-        "") opts="ps watch fits spill --json --help --version" ;;
-        ps) opts="--pid --device --sort --min --filter --exit-status --json --csv --help" ;;
+        "") opts="ps watch fits spill explain --json --help --version" ;;
+        ps) opts="--pid --device --sort --min --filter --exit-status --full --json --csv --help" ;;
         watch) opts="--interval --duration --top --follow-new --device --filter --min --json --csv --help" ;;
         fits) opts="--device --help" ;;
         spill) opts="--interval --device --json --help --" ;;
+        explain) opts="--device --json --help" ;;
     esac
     COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 }

@@ -76,6 +76,9 @@ suite() {
     run "$label: hmn --json" "$@" -- --json
     run "$label: hmn ps" "$@" -- ps
     run "$label: hmn ps --json" "$@" -- ps --json
+    run "$label: hmn ps -f --json" "$@" -- ps -f --json
+    run "$label: hmn explain" "$@" -- explain
+    run "$label: hmn explain --json" "$@" -- explain --json
     run "$label: hmn fits 1GiB" "$@" -- fits 1GiB
     run "$label: hmn watch" "$@" -- watch --interval 100ms --duration 1s
 }
@@ -86,7 +89,7 @@ if [ -n "$nvml" ]; then
     # shellcheck disable=SC2086
     suite "fake NVML (H100)" HMN_NVML_LIBRARY="$nvml" \
         HMN_FAKE_NVML_SCENARIO="$data/nvml/h100-3procs.scn" HMN_NVIDIA_SMI=/nonexistent/nvidia-smi \
-        HMN_PROCFS="$data/nvml/proc" HMN_SYSFS=/nonexistent/sys
+        HMN_PROCFS="$data/owner/proc" HMN_SYSFS=/nonexistent/sys
 else
     echo "FAIL fake NVML: fake_nvml_modern not built in $build"
     failed=$((failed + 1))

@@ -15,3 +15,5 @@ complete_line hmn watch --
 complete_line hmn watch --interval 1
 complete_line hmn spill --interval ""
 complete_line hmn fits --
+complete_line hmn explain --
+complete_line hmn ps --f

@@ -1,0 +1,4 @@
+"$HMN" explain
+echo "text -> $?"
+"$HMN" explain --json
+echo "json -> $?"

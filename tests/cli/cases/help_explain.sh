@@ -1,0 +1,2 @@
+"$HMN" explain --help
+"$HMN" help explain >/dev/null && echo "help explain -> same text"
