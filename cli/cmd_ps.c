@@ -547,7 +547,7 @@ static void print_spill_clauses(const struct ps_state *st)
     }
 }
 
-/* Devices whose used memory is mostly held by no listed process (table output only). */
+/* Devices with more than the hint threshold held by no listed process (table output only). */
 static void print_hint(const struct ps_state *st)
 {
     struct hint_list h;
