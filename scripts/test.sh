@@ -44,6 +44,8 @@ stage_deps() {
   log "deps"
   local pkgs=(python3 python3-psutil pkg-config g++ binutils)
   want main && pkgs+=(chromium) # the --plot chart's screenshot test
+  # The Python package: its install test (venv + pip, offline) and its type check.
+  pkgs+=(python3-venv python3-pip python3-setuptools python3-wheel mypy)
   want asan && pkgs+=(clang libclang-rt-14-dev)
   want fuzz && pkgs+=(clang libclang-rt-14-dev)
   want tsan && pkgs+=(clang libclang-rt-14-dev)
