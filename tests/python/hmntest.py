@@ -10,7 +10,7 @@ import os
 import subprocess
 import sys
 import unittest
-from typing import Dict, Iterator, Optional
+from typing import Dict, Iterator, Optional, Tuple
 
 # The GPU-less baseline; nothing from the caller's environment leaks in.
 for _v in ("HMN_DEBUG", "HMN_SMI_TIMEOUT_MS", "HMN_FAKE_NVML_SCENARIO", "HMN_FAKE_SMI_SCENARIO",
@@ -21,6 +21,11 @@ os.environ["HMN_NVIDIA_SMI"] = "/nonexistent/nvidia-smi"
 os.environ["HMN_SYSFS"] = "/nonexistent/sys"
 os.environ["HMN_PROCFS"] = "/nonexistent/proc"
 os.environ["LC_ALL"] = "C"
+
+# Sanitizer builds preload the ASan runtime into python3 (tests/python/CMakeLists.txt).
+# It is mapped by now; children get it back only when they are python3 too: a
+# sanitized C program (hmn, the fakes) carries its own runtime and refuses a second.
+PRELOAD = os.environ.pop("LD_PRELOAD", "")
 
 
 def env(name: str) -> str:
@@ -68,13 +73,24 @@ def scenario(nvml: Optional[str] = None, smi: Optional[str] = None, drm: Optiona
         os.environ.update(saved)
 
 
-def run_python(code: str, extra_env: Optional[Dict[str, str]] = None, python: str = sys.executable,
+def run_python(code: str, extra_env: Optional[Dict[str, str]] = None, unset: Tuple[str, ...] = (),
                cwd: Optional[str] = None, timeout: float = 60) -> subprocess.CompletedProcess:
-    """Run ``python -c code`` with this process's environment (plus extra_env)."""
+    """Run ``python3 -c code`` with this process's environment, plus extra_env, minus unset."""
+    return subprocess.run([sys.executable, "-c", code], env=python_env(extra_env, unset), cwd=cwd,
+                          timeout=timeout, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True)
+
+
+def python_env(extra_env: Optional[Dict[str, str]] = None,
+               unset: Tuple[str, ...] = ()) -> Dict[str, str]:
+    """The environment for a child python3 that loads the library."""
     e = dict(os.environ)
     e.update(extra_env or {})
-    return subprocess.run([python, "-c", code], env=e, cwd=cwd, timeout=timeout,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for v in unset:
+        e.pop(v, None)
+    if PRELOAD:
+        e["LD_PRELOAD"] = PRELOAD
+    return e
 
 
 def mapped_files() -> set:

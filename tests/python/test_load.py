@@ -4,8 +4,6 @@ a clear ImportError for a missing or mismatched library."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import unittest
 
 import hmntest
@@ -54,14 +52,9 @@ class Version(unittest.TestCase):
 class Search(unittest.TestCase):
     def test_soname_through_the_loader(self) -> None:
         need("LIBDIR", "SONAME")
-        env = dict(os.environ)
-        del env["HMN_LIBRARY"]
-        env["LD_LIBRARY_PATH"] = hmntest.env("LIBDIR")
-        out = subprocess.run([sys.executable, "-c",
-                              "import hypomnesis; print(hypomnesis.library_path); "
-                              "print(hypomnesis.process_rss() > 0)"],
-                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             timeout=60)
+        out = run_python("import hypomnesis; print(hypomnesis.library_path); "
+                         "print(hypomnesis.process_rss() > 0)",
+                         {"LD_LIBRARY_PATH": hmntest.env("LIBDIR")}, unset=("HMN_LIBRARY",))
         self.assertEqual(out.returncode, 0, out.stderr)
         path, ok = out.stdout.split()
         self.assertEqual(os.path.realpath(path),

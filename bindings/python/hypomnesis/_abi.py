@@ -10,7 +10,12 @@ from __future__ import annotations
 
 import ctypes
 from ctypes import c_char, c_int32, c_uint32, c_uint64
-from typing import Dict, Optional, Type, TypeVar
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, Optional, Type, TypeVar
+
+    _S = TypeVar("_S", bound="_Sized")
 
 # ------------------------------------------------------------------ errors
 # enum hmn_error: (code, symbol).  The C table is HMN_ERRNO_MAP.
@@ -93,9 +98,6 @@ NO_MIG_ID = 0xFFFFFFFF
 
 
 # ------------------------------------------------------------------ structs
-_S = TypeVar("_S", bound="_Sized")
-
-
 class _Sized(ctypes.Structure):
     """A size-prefixed value struct: ``new()`` is the HMN_*_INIT macro."""
 

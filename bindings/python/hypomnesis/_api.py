@@ -4,14 +4,19 @@ or runs as a one-shot call that loads and releases every backend itself."""
 from __future__ import annotations
 
 import ctypes
-from typing import List, Optional
 
 from . import _abi
-from ._context import Context, call
+from ._context import call
 from ._lib import lib, source_name
 from ._snapshot import _index
 from ._types import GpuDeviceInfo, GpuProcessEntry, GpuProcessList, ProcessGpuInfo, RssInfo, SourceReport
 from .errors import HypomnesisError, InvalidArgumentError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import List, Optional
+
+    from ._context import Context
 
 __all__ = ["process_rss", "rss_info", "process_exists", "device_count", "device_info",
            "process_gpu_info", "gpu_processes", "sources"]

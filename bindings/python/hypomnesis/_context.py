@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import _thread
 import ctypes
-import threading
-from typing import Any, Callable, Optional, Union
 
 from . import _abi
 from ._lib import lib
 from .errors import InvalidArgumentError, error_for
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, Optional, Union
 
 _OPTIONS = {
     "smi_timeout_ms": _abi.OPT_SMI_TIMEOUT_MS,
@@ -43,7 +46,7 @@ class Context:
         self._handle: Optional[ctypes.c_void_p] = handle
         # Serialises a call and the read of its error text: another thread's
         # call on the same context would overwrite hmn_errmsg in between.
-        self._lock = threading.Lock()
+        self._lock = _thread.allocate_lock()
         try:
             for name, value in options.items():
                 self.set_option(name, value)

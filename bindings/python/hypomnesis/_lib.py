@@ -21,10 +21,13 @@ import importlib
 import os
 import sys
 from ctypes import POINTER, c_char_p, c_double, c_int, c_int64, c_size_t, c_uint32, c_uint64, c_void_p
-from typing import Dict, List, Optional, Tuple
 
 from . import _abi
 from .errors import LibraryNotFoundError, LibraryVersionError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, List, Optional, Tuple
 
 # The library version this package was made for (bindings and library are
 # released together; tests/python checks this against the build).

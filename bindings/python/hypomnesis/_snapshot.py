@@ -3,33 +3,44 @@
 from __future__ import annotations
 
 import ctypes
-from dataclasses import dataclass
-from typing import List, Optional, TextIO
 
 from . import _abi
-from ._context import Context, call
+from ._context import call
 from ._lib import lib
-from ._types import GpuDeviceInfo, ProcessGpuInfo, _Value, _write, format_with
+from ._types import GpuDeviceInfo, ProcessGpuInfo, _write, format_with
+from ._value import _fill, _Value
 from .errors import InvalidArgumentError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, List, Optional, TextIO
+
+    from ._context import Context
 
 __all__ = ["Snapshot", "MemoryReport"]
 
 _MIB = 1048576.0
 
 
-@dataclass(frozen=True)
 class Snapshot(_Value):
     """The calling process's RAM now, and its and the device's GPU memory.
 
     ``gpu`` / ``gpu_device`` are None when that figure could not be read
-    (never an error, as upstream); RAM is mandatory.
+    (never an error, as upstream); RAM is mandatory.  ``peak_ram_bytes`` is
+    the process's RSS high-water mark where the OS keeps one.
     """
 
     ram_bytes: int
     gpu: Optional[ProcessGpuInfo]
     gpu_device: Optional[GpuDeviceInfo]
-    device_index: int = 0
-    peak_ram_bytes: Optional[int] = None
+    device_index: int
+    peak_ram_bytes: Optional[int]
+    __slots__ = tuple(__annotations__)
+
+    def __init__(self, ram_bytes: int, gpu: Optional[ProcessGpuInfo] = None,
+                 gpu_device: Optional[GpuDeviceInfo] = None, *, device_index: int = 0,
+                 peak_ram_bytes: Optional[int] = None) -> None:
+        _fill(self, locals())
 
     @classmethod
     def now(cls, index: int = 0, *, ctx: Optional[Context] = None) -> "Snapshot":
@@ -97,8 +108,7 @@ class Snapshot(_Value):
         return s
 
 
-@dataclass(frozen=True)
-class MemoryReport:
+class MemoryReport(_Value):
     """Two snapshots and upstream's report strings (the C formatters, byte for byte).
 
     "MB" in the strings means MiB, as upstream kept it; values are rounded.
@@ -106,6 +116,10 @@ class MemoryReport:
 
     before: Snapshot
     after: Snapshot
+    __slots__ = tuple(__annotations__)
+
+    def __init__(self, before: Snapshot, after: Snapshot) -> None:
+        _fill(self, locals())
 
     @property
     def ram_delta_mb(self) -> float:
@@ -134,7 +148,7 @@ class MemoryReport:
         """Write ``format_before_after(label)`` to ``file`` (default: ``sys.stdout``)."""
         _write(self.format_before_after(label), file)
 
-    def _format(self, fn, label: str) -> str:  # type: ignore[no-untyped-def]
+    def _format(self, fn: Callable[..., int], label: str) -> str:
         if not isinstance(label, str):
             raise TypeError(f"label must be a str, not {type(label).__name__}")
         data = label.encode("utf-8")

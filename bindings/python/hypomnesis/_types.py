@@ -9,13 +9,15 @@ the figures with the library's stable names (``"nvml"``, ``"nvidia-smi"``,
 from __future__ import annotations
 
 import ctypes
-import dataclasses
-from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional, TextIO, Tuple
 
 from . import _abi
 from ._lib import lib, source_id, source_name
+from ._value import _fill, _Value
 from .errors import InvalidArgumentError, error_for
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, List, Optional, TextIO, Tuple
 
 __all__ = ["RssInfo", "GpuDeviceInfo", "ProcessGpuInfo", "GpuProcessEntry", "GpuProcessList",
            "SourceReport"]
@@ -34,7 +36,8 @@ def _put_text(field_size: int, text: Optional[str]) -> bytes:
     data = (text or "").encode("utf-8")
     if b"\0" in data:
         raise InvalidArgumentError("text with a NUL byte cannot be passed to the library")
-    return data[: field_size - 1]
+    # Cut to the C array (NUL included) on a character boundary.
+    return data[: field_size - 1].decode("utf-8", "ignore").encode("utf-8")
 
 
 def format_with(fn: Callable[..., int], *args: Any) -> str:
@@ -47,20 +50,18 @@ def format_with(fn: Callable[..., int], *args: Any) -> str:
     return buf.raw[:n].decode("utf-8", "replace")
 
 
-class _Value:
-    def to_dict(self) -> Dict[str, Any]:
-        """The fields as a dict (nested values too), ready for ``json.dumps``."""
-        return dataclasses.asdict(self)
-
-
 # ---------------------------------------------------------------- RAM
-@dataclass(frozen=True)
 class RssInfo(_Value):
     """Resident set size of the calling process: now and its high-water mark."""
 
     current_bytes: Optional[int]
     peak_bytes: Optional[int]
     source: Optional[str]
+    __slots__ = tuple(__annotations__)
+
+    def __init__(self, current_bytes: Optional[int], peak_bytes: Optional[int],
+                 source: Optional[str]) -> None:
+        _fill(self, locals())
 
     @classmethod
     def _from_c(cls, r: _abi.Rss) -> "RssInfo":
@@ -70,13 +71,16 @@ class RssInfo(_Value):
 
 
 # ---------------------------------------------------------------- devices
-@dataclass(frozen=True)
 class GpuDeviceInfo(_Value):
     """Device-wide memory of one GPU (upstream ``GpuDeviceInfo``, plus our figures).
 
     ``used_bytes`` excludes the reserved carve-out when ``reserved_bytes`` is
     known (NVML memory v2); ``used_includes_reserved`` is True on the NVML v1
-    fallback, where the driver folds it in.
+    fallback, where the driver folds it in.  ``vendor``: ``"nvidia"``,
+    ``"amd"``, ``"intel"``, ``"other"``; ``memory_api``: ``"nvml-v2"``,
+    ``"nvml-v1"``, ``"nvidia-smi"``, ``"sysfs"``, ``"dxgi"``;
+    ``cuda_driver_version`` e.g. 12020 for CUDA 12.2; ``driver_name`` the
+    kernel driver (``"nvidia"``, ``"amdgpu"``, ``"i915"``, ``"xe"``).
     """
 
     index: int
@@ -87,21 +91,35 @@ class GpuDeviceInfo(_Value):
     reserved_bytes: Optional[int]
     driver_version: Optional[str]
     source: Optional[str]
-    vendor: Optional[str] = None  # "nvidia", "amd", "intel", "other"
-    memory_api: Optional[str] = None  # "nvml-v2", "nvml-v1", "nvidia-smi", "sysfs", "dxgi"
-    uuid: Optional[str] = None
-    pci_bus_id: Optional[str] = None
-    nvml_version: Optional[str] = None
-    cuda_driver_version: Optional[int] = None  # e.g. 12020 for CUDA 12.2
-    mig_mode: Optional[bool] = None
-    mig_instance_count: int = 0
-    gtt_total_bytes: Optional[int] = None
-    gtt_used_bytes: Optional[int] = None
-    vis_vram_total_bytes: Optional[int] = None
-    vis_vram_used_bytes: Optional[int] = None
-    pci_vendor_id: Optional[int] = None
-    pci_device_id: Optional[int] = None
-    driver_name: Optional[str] = None  # kernel driver: "nvidia", "amdgpu", "i915", "xe"
+    vendor: Optional[str]
+    memory_api: Optional[str]
+    uuid: Optional[str]
+    pci_bus_id: Optional[str]
+    nvml_version: Optional[str]
+    cuda_driver_version: Optional[int]
+    mig_mode: Optional[bool]
+    mig_instance_count: int
+    gtt_total_bytes: Optional[int]
+    gtt_used_bytes: Optional[int]
+    vis_vram_total_bytes: Optional[int]
+    vis_vram_used_bytes: Optional[int]
+    pci_vendor_id: Optional[int]
+    pci_device_id: Optional[int]
+    driver_name: Optional[str]
+    __slots__ = tuple(__annotations__)
+
+    def __init__(self, index: int, name: Optional[str], total_bytes: Optional[int],
+                 free_bytes: Optional[int], used_bytes: Optional[int],
+                 reserved_bytes: Optional[int] = None, driver_version: Optional[str] = None,
+                 source: Optional[str] = None, *, vendor: Optional[str] = None,
+                 memory_api: Optional[str] = None, uuid: Optional[str] = None,
+                 pci_bus_id: Optional[str] = None, nvml_version: Optional[str] = None,
+                 cuda_driver_version: Optional[int] = None, mig_mode: Optional[bool] = None,
+                 mig_instance_count: int = 0, gtt_total_bytes: Optional[int] = None,
+                 gtt_used_bytes: Optional[int] = None, vis_vram_total_bytes: Optional[int] = None,
+                 vis_vram_used_bytes: Optional[int] = None, pci_vendor_id: Optional[int] = None,
+                 pci_device_id: Optional[int] = None, driver_name: Optional[str] = None) -> None:
+        _fill(self, locals())
 
     @property
     def used_includes_reserved(self) -> bool:
@@ -205,7 +223,6 @@ class GpuDeviceInfo(_Value):
 
 
 # ---------------------------------------------------------------- calling process
-@dataclass(frozen=True)
 class ProcessGpuInfo(_Value):
     """GPU memory of the calling process on one device (upstream ``ProcessGpuInfo``).
 
@@ -216,6 +233,11 @@ class ProcessGpuInfo(_Value):
     used_bytes: Optional[int]
     is_per_process: bool
     source: Optional[str]
+    __slots__ = tuple(__annotations__)
+
+    def __init__(self, used_bytes: Optional[int], is_per_process: bool,
+                 source: Optional[str]) -> None:
+        _fill(self, locals())
 
     @classmethod
     def _from_c(cls, g: _abi.ProcessGpu) -> "ProcessGpuInfo":
@@ -233,7 +255,6 @@ class ProcessGpuInfo(_Value):
 
 
 # ---------------------------------------------------------------- listing
-@dataclass(frozen=True)
 class GpuProcessEntry(_Value):
     """One process holding memory on a device (upstream ``GpuProcessEntry``, plus ours).
 
@@ -250,18 +271,30 @@ class GpuProcessEntry(_Value):
     used_bytes: Optional[int]
     shared_used_bytes: Optional[int]
     source: Optional[str]
-    device_index: int = 0
-    kinds: Tuple[str, ...] = ()
-    host_pid: Optional[int] = None
-    pid_unmapped: bool = False
-    gtt_bytes: Optional[int] = None
-    cpu_bytes: Optional[int] = None
-    stolen_bytes: Optional[int] = None
-    unique_used_bytes: Optional[int] = None
-    clients: Optional[int] = None
-    shared_clients: Optional[int] = None
-    gpu_instance_id: Optional[int] = None
-    compute_instance_id: Optional[int] = None
+    device_index: int
+    kinds: Tuple[str, ...]
+    host_pid: Optional[int]
+    pid_unmapped: bool
+    gtt_bytes: Optional[int]
+    cpu_bytes: Optional[int]
+    stolen_bytes: Optional[int]
+    unique_used_bytes: Optional[int]
+    clients: Optional[int]
+    shared_clients: Optional[int]
+    gpu_instance_id: Optional[int]
+    compute_instance_id: Optional[int]
+    __slots__ = tuple(__annotations__)
+
+    def __init__(self, pid: int, name: Optional[str], used_bytes: Optional[int],
+                 shared_used_bytes: Optional[int] = None, source: Optional[str] = None, *,
+                 device_index: int = 0, kinds: Tuple[str, ...] = (),
+                 host_pid: Optional[int] = None, pid_unmapped: bool = False,
+                 gtt_bytes: Optional[int] = None, cpu_bytes: Optional[int] = None,
+                 stolen_bytes: Optional[int] = None, unique_used_bytes: Optional[int] = None,
+                 clients: Optional[int] = None, shared_clients: Optional[int] = None,
+                 gpu_instance_id: Optional[int] = None,
+                 compute_instance_id: Optional[int] = None) -> None:
+        _fill(self, locals())
 
     @classmethod
     def _from_c(cls, p: _abi.GpuProcess) -> "GpuProcessEntry":
@@ -291,7 +324,14 @@ class GpuProcessEntry(_Value):
         )
 
 
-class GpuProcessList(List[GpuProcessEntry]):
+if TYPE_CHECKING:
+    class _EntryList(List["GpuProcessEntry"]):
+        pass
+else:
+    _EntryList = list
+
+
+class GpuProcessList(_EntryList):
     """A list of ``GpuProcessEntry`` sorted by PID, with what the library knows about it.
 
     ``source``: the backend that produced the list.  ``unreadable``: processes
@@ -304,7 +344,6 @@ class GpuProcessList(List[GpuProcessEntry]):
 
 
 # ---------------------------------------------------------------- sources
-@dataclass(frozen=True)
 class SourceReport(_Value):
     """What one GPU source did on a context: ``state`` is ``"available"``,
     ``"unavailable"``, ``"disabled"`` or ``"not-tried"``; ``reason`` says why, or
@@ -314,6 +353,10 @@ class SourceReport(_Value):
     state: str
     device_count: int
     reason: str
+    __slots__ = tuple(__annotations__)
+
+    def __init__(self, source: Optional[str], state: str, device_count: int, reason: str) -> None:
+        _fill(self, locals())
 
     @classmethod
     def _from_c(cls, r: _abi.SourceReport) -> "SourceReport":

@@ -8,7 +8,9 @@ line (``message``, from ``hmn_errmsg``: ``"device index 3 out of range
 
 from __future__ import annotations
 
-from typing import Dict, Optional, Type
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, Optional, Type
 
 __all__ = [
     "HypomnesisError",
