@@ -103,6 +103,30 @@ class DeviceLines(unittest.TestCase):
             self.assertIn(b"n/a", c)
             self.assertEqual(py_devices(), c)
 
+    def test_every_field_survives_the_trip_back_to_c(self) -> None:
+        # The formatters get the Python record converted back: nothing may be lost.
+        worlds = [dict(nvml=s) for s in ("h100-3procs", "titanx-8gpu", "mig", "denied")]
+        if not hmntest.ALL_OFF:
+            worlds.append(dict(drm="multi"))
+        seen = 0
+        for w in worlds:
+            try:
+                with scenario(**w):
+                    devices = []
+                    for i in range(hmn.device_count()):
+                        try:
+                            devices.append(hmn.device_info(i))
+                        except hmn.PermissionDeniedError:
+                            pass
+            except unittest.SkipTest:
+                continue
+            for d in devices:
+                with self.subTest(world=w, index=d.index):
+                    self.assertEqual(hmn.GpuDeviceInfo._from_c(d._to_c()), d)
+                    seen += 1
+        if not seen:
+            self.skipTest("no device source built here")
+
     def test_print_free(self) -> None:
         d = dev(0, 16384, 13284, 3100, "NVIDIA Test GPU")
         buf = io.StringIO()

@@ -42,6 +42,17 @@ class Version(unittest.TestCase):
                 self.assertIn(f"{path} is libhypomnesis {text}", out)
                 self.assertIn("needs 0.3.x (every 0.x minor release has its own ABI)", out)
 
+    def test_another_patch_level_passes_the_version_check(self) -> None:
+        # 0.3.7 has this package's ABI: the check lets it through, and the
+        # import then stops at the first entry point the fake lacks.
+        need("FAKE_VERSION_0_3_7")
+        path = hmntest.env("FAKE_VERSION_0_3_7")
+        rc, out = import_in_child({"HMN_LIBRARY": path})
+        self.assertNotEqual(rc, 0, out)
+        self.assertNotIn("needs 0.3.x", out)
+        self.assertIn(f"LibraryVersionError: {path} has no hmn_strerror: "
+                      "not a complete libhypomnesis 0.3", out)
+
     def test_a_library_that_is_not_ours(self) -> None:
         need("FAKE_NVML")
         rc, out = import_in_child({"HMN_LIBRARY": hmntest.FAKE_NVML})

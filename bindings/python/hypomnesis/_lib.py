@@ -23,7 +23,7 @@ import sys
 from ctypes import POINTER, c_char_p, c_double, c_int, c_int64, c_size_t, c_uint32, c_uint64, c_void_p
 
 from . import _abi
-from .errors import LibraryNotFoundError, LibraryVersionError
+from .errors import InvalidArgumentError, LibraryNotFoundError, LibraryVersionError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -83,8 +83,8 @@ def _load() -> Tuple[ctypes.CDLL, str]:
     hint = ("set HMN_LIBRARY to the full path of the library file" if not from_env
             else "HMN_LIBRARY names a file that does not load")
     raise LibraryNotFoundError(
-        "cannot load libhypomnesis " + ".".join(map(str, (ABI_MAJOR, ABI_MINOR))) + ".x (" + hint
-        + "); tried:\n  " + "\n  ".join(tried))
+        f"cannot load libhypomnesis {ABI_MAJOR}.{ABI_MINOR}.x ({hint}); tried:\n  "
+        + "\n  ".join(tried))
 
 
 def _loaded_path(lib: ctypes.CDLL, fallback: str) -> str:
@@ -119,12 +119,10 @@ def abi_compatible(number: int) -> bool:
 def _check_version(lib: ctypes.CDLL, path: str) -> Tuple[int, str]:
     try:
         fn = lib.hmn_version_number
-        sfn = lib.hmn_version
     except AttributeError:
         raise LibraryVersionError(
             f"{path} is not libhypomnesis (it has no hmn_version_number)") from None
     fn.restype, fn.argtypes = ctypes.c_uint, []
-    sfn.restype, sfn.argtypes = c_char_p, []
     num = int(fn())
     major, minor, patch = num // 10000, num // 100 % 100, num % 100
     text = f"{major}.{minor}.{patch}"
@@ -143,7 +141,7 @@ def _check_version(lib: ctypes.CDLL, path: str) -> Tuple[int, str]:
 _P = c_void_p  # opaque handles (hmn_ctx *, list handles) as plain pointers
 
 
-def _bind(lib: ctypes.CDLL) -> None:
+def _bind(lib: ctypes.CDLL, path: str) -> None:
     """Prototypes of every entry point the package calls."""
     A = _abi
     protos = {
@@ -187,7 +185,11 @@ def _bind(lib: ctypes.CDLL) -> None:
         "hmn_format_used": (c_int, [c_char_p, c_size_t, POINTER(A.GpuDeviceInfo)]),
     }
     for name, (restype, argtypes) in protos.items():
-        fn = getattr(lib, name)
+        try:
+            fn = getattr(lib, name)
+        except AttributeError:
+            raise LibraryVersionError(f"{path} has no {name}: not a complete libhypomnesis "
+                                      f"{ABI_MAJOR}.{ABI_MINOR}") from None
         fn.restype = restype
         fn.argtypes = argtypes
 
@@ -195,7 +197,7 @@ def _bind(lib: ctypes.CDLL) -> None:
 lib, _asked = _load()
 path = _loaded_path(lib, _asked)
 version_number, version = _check_version(lib, path)
-_bind(lib)
+_bind(lib, path)
 
 
 def source_name(source: int) -> Optional[str]:
@@ -224,4 +226,4 @@ def source_id(name: Optional[str]) -> int:
     try:
         return _source_ids[name]
     except KeyError:
-        raise ValueError(f"unknown source name {name!r}") from None
+        raise InvalidArgumentError(f"unknown source name {name!r}") from None
