@@ -78,8 +78,7 @@ class Install(unittest.TestCase):
                         ignore=shutil.ignore_patterns("__pycache__", "build", "*.egg-info"))
         venv = os.path.join(self.tmp, "venv")
         env = clean_env()
-        run(["/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable,
-             "-m", "venv", "--system-site-packages", venv], env, self.tmp)
+        run([sys.executable, "-m", "venv", "--system-site-packages", venv], env, self.tmp)
         py = os.path.join(venv, "bin", "python")
         run([py, "-m", "pip", "install", "--no-build-isolation", "--no-index", "--no-deps",
              "--disable-pip-version-check", "-q", src], env, self.tmp)
