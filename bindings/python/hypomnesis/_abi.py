@@ -205,8 +205,8 @@ class SourceReport(_Sized):
 
 
 # Public structs of the header, by C name: the mirror, or None for the ones
-# this package does not use yet (the layout test requires every struct of the
-# header to be listed here, so a new one cannot go unnoticed).
+# this package does not use yet (tests/python/test_layout.py checks every
+# mirror against the compiled header, and lists the structs not named here).
 MIRRORS: Dict[str, Optional[Type[_Sized]]] = {
     "hmn_rss": Rss,
     "hmn_gpu_device_info": GpuDeviceInfo,
