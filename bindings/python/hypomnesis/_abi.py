@@ -217,4 +217,6 @@ MIRRORS: Dict[str, Optional[Type[_Sized]]] = {
     "hmn_source_report": SourceReport,
     "hmn_spill_episode": None,  # Windows WDDM spill tracker: not exposed yet
     "hmn_spill_report": None,
+    "hmn_memory_account": None,  # used-memory accounting (hmn explain): not exposed yet
+    "hmn_process_owner": None,
 }
