@@ -7,9 +7,9 @@
  * container id is 64 hex digits, a pod UID 32 hex or a dashed UUID; a unit
  * or slice holds only the characters systemd allows; the version is 1-3.
  */
-#include "internal.h"
+#include "util/util.h"
 #include "parse/cgroup.h"
-#include "parse/parse.h"
+#include "parse/proc.h"
 
 #include "fuzz.h"
 

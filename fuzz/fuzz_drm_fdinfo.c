@@ -5,7 +5,7 @@
  * the contracts too: strings stay terminated, seen bits only name real
  * region classes, results are only written on success.
  */
-#include "internal.h"
+#include "util/util.h"
 #include "parse/drm.h"
 
 #include "fuzz.h"

@@ -5,8 +5,8 @@
  * the contracts too: results are only written on success, NSpid never
  * reports more entries than asked for, status_field stays inside the input.
  */
-#include "internal.h"
-#include "parse/parse.h"
+#include "util/util.h"
+#include "parse/proc.h"
 
 #include "fuzz.h"
 

@@ -6,7 +6,7 @@
  * HMN_OK / HMN_EPARSE come back, every string a row carries is
  * NUL-terminated inside its array, a placeholder never yields a value.
  */
-#include "internal.h"
+#include "util/util.h"
 #include "parse/smi_csv.h"
 
 #include "fuzz.h"

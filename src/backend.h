@@ -20,7 +20,9 @@
 #ifndef HMN_BACKEND_H
 #define HMN_BACKEND_H
 
-#include "internal.h"
+#include "backends/procfs.h"
+#include "core/ctx.h"
+#include "core/proc_vec.h"
 
 struct hmn__backend {
     const char *name; /* "nvml", "nvidia-smi", "drm-fdinfo", ... */
@@ -41,9 +43,6 @@ struct hmn__backend {
     int (*mig)(hmn_ctx *ctx, void *state, const struct hmn__dev *dev, uint32_t i,
                hmn_mig_info *out);
 };
-
-/* The registry (core/registry.c): NULL where a backend is compiled out. */
-const struct hmn__backend *hmn__backend_ops(int id);
 
 extern const struct hmn__backend hmn__backend_nvml;
 extern const struct hmn__backend hmn__backend_smi;

@@ -12,6 +12,7 @@
  * parse/pdh_names.c; the object and counter names are the English ones.
  */
 #include "backend.h"
+#include "core/dispatch.h"
 
 #if defined(_WIN32)
 

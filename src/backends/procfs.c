@@ -4,8 +4,8 @@
  * (the driver is not PID-namespace aware: it always gives host PIDs).
  * The root is ctx->procfs (HMN_PROCFS), so tests run on fixture trees.
  */
-#include "internal.h"
-#include "parse/parse.h"
+#include "backends/procfs.h"
+#include "parse/proc.h"
 
 #include <string.h>
 

@@ -8,7 +8,7 @@
  * Always the real /proc: HMN_PROCFS is for other processes, not ourselves.
  */
 #include "backend.h"
-#include "parse/parse.h"
+#include "parse/proc.h"
 
 #include <string.h>
 

@@ -4,7 +4,8 @@
  * and `hmn ps`, and the exporter's unattributed gauge: one implementation,
  * so they can never disagree.  Pure: the rows come from a list already read.
  */
-#include "internal.h"
+#include "core/abi.h"
+#include "util/util.h"
 
 #include <stddef.h>
 #include <string.h>

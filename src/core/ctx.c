@@ -142,19 +142,6 @@ void hmn__debug(const hmn_ctx *ctx, const char *fmt, ...)
     fputc('\n', stderr);
 }
 
-int hmn__path(char *buf, size_t cap, const char *root, const char *fmt, ...)
-{
-    va_list ap;
-    size_t n = hmn__strlcpy(buf, root, cap);
-    int m;
-    if (n >= cap)
-        return HMN_ENOBUFS;
-    va_start(ap, fmt);
-    m = vsnprintf(buf + n, cap - n, fmt, ap);
-    va_end(ap);
-    return (m < 0 || (size_t)m >= cap - n) ? HMN_ENOBUFS : HMN_OK;
-}
-
 int hmn__backend_ready(hmn_ctx *ctx, int id)
 {
     struct hmn__bk_slot *slot;

@@ -9,6 +9,8 @@
  * documented per function below.
  */
 #include "backend.h"
+#include "core/abi.h"
+#include "core/dispatch.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -74,7 +76,7 @@ static int devtab_build(hmn_ctx *ctx)
     return tab->rc;
 }
 
-static int lookup(hmn_ctx *ctx, uint32_t index, const struct hmn__dev **dev)
+int hmn__device_lookup_locked(hmn_ctx *ctx, uint32_t index, const struct hmn__dev **dev)
 {
     int rc = devtab_build(ctx);
     *dev = NULL;
@@ -178,7 +180,7 @@ static int fallback_id(const struct hmn__dev *dev)
 int hmn__device_info_locked(hmn_ctx *ctx, uint32_t index, hmn_gpu_device_info *out)
 {
     const struct hmn__dev *dev;
-    int chain[2], n = 0, rc = lookup(ctx, index, &dev);
+    int chain[2], n = 0, rc = hmn__device_lookup_locked(ctx, index, &dev);
     if (rc < 0)
         return rc;
     chain[n++] = (int)dev->backend;
@@ -232,7 +234,7 @@ const char *hmn_device_name_or_unknown(const hmn_gpu_device_info *dev)
 int hmn__process_gpu_info_locked(hmn_ctx *ctx, uint32_t index, hmn_process_gpu *out)
 {
     const struct hmn__dev *dev;
-    int chain[3], n = 0, rc = lookup(ctx, index, &dev);
+    int chain[3], n = 0, rc = hmn__device_lookup_locked(ctx, index, &dev);
     if (rc < 0)
         return rc;
 #if defined(_WIN32)
@@ -271,7 +273,7 @@ int hmn_process_gpu_info(hmn_ctx *ctx, uint32_t index, hmn_process_gpu *out)
 int hmn__gpu_processes_locked(hmn_ctx *ctx, uint32_t index, struct hmn__proc_vec *pv)
 {
     const struct hmn__dev *dev;
-    int chain[3], n = 0, rc = lookup(ctx, index, &dev);
+    int chain[3], n = 0, rc = hmn__device_lookup_locked(ctx, index, &dev);
     uint32_t k;
     if (rc < 0)
         return rc;
@@ -309,7 +311,7 @@ int hmn_mig_instance(hmn_ctx *ctx, uint32_t index, uint32_t i, hmn_mig_info *out
     rc = hmn__ctx_enter(ctx, &c);
     if (rc < 0)
         return rc;
-    rc = lookup(c, index, &dev);
+    rc = hmn__device_lookup_locked(c, index, &dev);
     if (rc == HMN_OK) {
         ops = hmn__backend_ops((int)dev->backend);
         if (!ops || !ops->mig || !hmn__backend_ready(c, (int)dev->backend)) {

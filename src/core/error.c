@@ -1,5 +1,5 @@
 /* core/error.c - error table, source names and version. */
-#include "internal.h"
+#include "util/util.h"
 
 const char *hmn_strerror(int code)
 {

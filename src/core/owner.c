@@ -10,9 +10,10 @@
  * for two more file reads and a user-database lookup per process
  * (docs/api.md, "Who owns a process").
  */
-#include "internal.h"
+#include "core/abi.h"
+#include "core/ctx.h"
 #include "parse/cgroup.h"
-#include "parse/parse.h"
+#include "parse/proc.h"
 
 #include <string.h>
 

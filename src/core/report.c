@@ -3,7 +3,7 @@
  * deltas and the free/total/used one-liners.  "MB" here means MiB (upstream
  * kept the label for candle-mi parity); numbers are rounded, not floored.
  */
-#include "internal.h"
+#include "util/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>

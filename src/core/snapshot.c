@@ -1,5 +1,7 @@
 /* core/snapshot.c - RSS entry points and snapshots (RAM mandatory, GPU best-effort). */
 #include "backend.h"
+#include "core/abi.h"
+#include "core/dispatch.h"
 
 #include <stdlib.h>
 #include <string.h>

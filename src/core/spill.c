@@ -5,6 +5,8 @@
  * every tracker is honestly "not measurable").
  */
 #include "backend.h"
+#include "core/abi.h"
+#include "core/dispatch.h"
 
 #include <stdlib.h>
 #include <string.h>

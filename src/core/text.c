@@ -3,7 +3,7 @@
  * CLI: format_vram, format_vram_precise, SIZE and duration parsing, JSON
  * string escaping.  One implementation each (upstream spec 4.6).
  */
-#include "internal.h"
+#include "util/util.h"
 
 #include <math.h>
 #include <stdio.h>

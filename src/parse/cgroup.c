@@ -19,8 +19,8 @@
  * puts its containers in the v1 hierarchies only (the unified line then
  * names containerd.service, which is not where the process runs).
  */
-#include "parse/cgroup.h"
-#include "internal.h"
+#include "cgroup.h"
+#include "util.h"
 
 #include <string.h>
 

@@ -7,8 +7,8 @@
  * prints bare bytes, " KiB" or " MiB", and we also take "B", "kB" and "GiB"
  * defensively.  Anything else is skipped and counted, never guessed at.
  */
-#include "parse/drm.h"
-#include "internal.h"
+#include "drm.h"
+#include "util.h"
 
 #include <string.h>
 

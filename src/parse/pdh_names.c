@@ -4,9 +4,8 @@
  * rejected, so the backend drops the row instead of guessing a PID or an
  * adapter.
  */
-#include "parse/pdh_names.h"
-
-#include "internal.h"
+#include "pdh_names.h"
+#include "util.h"
 
 #include <string.h>
 

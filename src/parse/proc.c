@@ -1,6 +1,6 @@
 /* parse/proc.c - /proc/<pid>/{statm,status} text. */
-#include "parse/parse.h"
-#include "internal.h"
+#include "proc.h"
+#include "util.h"
 
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /* parse/smi_csv.c - nvidia-smi CSV output (rules in smi_csv.h). */
-#include "parse/smi_csv.h"
-#include "internal.h"
+#include "smi_csv.h"
+#include "util.h"
 
 #include <string.h>
 

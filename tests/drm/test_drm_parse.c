@@ -1,6 +1,6 @@
 /* tests/drm/test_drm_parse.c - DRM fdinfo, sysfs and uevent parsers. */
 #include "harness.h"
-#include "internal.h"
+#include "util/util.h"
 #include "parse/drm.h"
 
 #define KIB 1024ull

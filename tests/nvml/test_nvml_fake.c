@@ -10,7 +10,6 @@
 #include "harness.h"
 
 #include "hypomnesis.h"
-#include "internal.h"
 #include "backends/nvml_abi.h"
 
 #include <stdio.h>

@@ -7,7 +7,7 @@
 #include "harness.h"
 
 #include "hypomnesis.h"
-#include "internal.h"
+#include "os/os.h"
 
 #include <string.h>
 

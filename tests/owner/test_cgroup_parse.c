@@ -4,7 +4,7 @@
  * on hostile and malformed input.
  */
 #include "harness.h"
-#include "internal.h"
+#include "util/util.h"
 #include "parse/cgroup.h"
 
 #include <stdio.h>

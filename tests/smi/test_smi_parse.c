@@ -3,7 +3,7 @@
  * tests/data/fixtures/nvidia-smi/ and on hostile input.
  */
 #include "harness.h"
-#include "internal.h"
+#include "util/util.h"
 #include "parse/smi_csv.h"
 
 #define MAXR 16

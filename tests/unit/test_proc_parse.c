@@ -1,8 +1,8 @@
 /* /proc text parsers (pure): statm, status kB fields, Tgid, NSpid. */
 #include "harness.h"
 
-#include "internal.h"
-#include "parse/parse.h"
+#include "util/util.h"
+#include "parse/proc.h"
 
 static int kb(const char *text, uint64_t *out, char *why)
 {

@@ -1,14 +1,14 @@
 /*
- * parse/parse.h - pure parsers: they take a buffer and a length, do no I/O
- * and never read past len.  Each is fuzzed (fuzz/) and unit-tested.
+ * parse/proc.h - pure parsers of /proc text (parse/proc.c): they take a
+ * buffer and a length, do no I/O and never read past len.  Fuzzed
+ * (fuzz/fuzz_proc_status.c) and unit-tested.
  */
-#ifndef HMN_PARSE_H
-#define HMN_PARSE_H
+#ifndef HMN_PARSE_PROC_H
+#define HMN_PARSE_PROC_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-/* ---- /proc (parse/proc.c) */
 /* Resident pages: the second field of /proc/<pid>/statm. */
 int hmn__parse_statm(const char *buf, size_t len, uint64_t *resident_pages);
 /*
@@ -28,4 +28,4 @@ int hmn__parse_status_uid(const char *buf, size_t len, uint32_t *uid);
 /* Find a "Key:" line; returns a pointer to the value text and its length. */
 const char *hmn__status_field(const char *buf, size_t len, const char *key, size_t *vlen);
 
-#endif /* HMN_PARSE_H */
+#endif /* HMN_PARSE_PROC_H */

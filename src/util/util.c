@@ -1,5 +1,5 @@
-/* core/util.c - small string and arithmetic helpers shared by the library. */
-#include "internal.h"
+/* util/util.c - string, number and UTF-8 helpers (see util.h). */
+#include "util.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +12,19 @@ int hmn__snprintf(char *buf, size_t cap, const char *fmt, ...)
     n = vsnprintf(buf, cap, fmt, ap);
     va_end(ap);
     return n < 0 ? HMN_EINVAL : n;
+}
+
+int hmn__path(char *buf, size_t cap, const char *root, const char *fmt, ...)
+{
+    va_list ap;
+    size_t n = hmn__strlcpy(buf, root, cap);
+    int m;
+    if (n >= cap)
+        return HMN_ENOBUFS;
+    va_start(ap, fmt);
+    m = vsnprintf(buf + n, cap - n, fmt, ap);
+    va_end(ap);
+    return (m < 0 || (size_t)m >= cap - n) ? HMN_ENOBUFS : HMN_OK;
 }
 
 size_t hmn__strlcpy(char *dst, const char *src, size_t cap)
@@ -72,20 +85,6 @@ uint64_t hmn__sat_mul(uint64_t a, uint64_t b)
     if (a != 0 && b > UINT64_MAX / a)
         return UINT64_MAX;
     return a * b;
-}
-
-int hmn__copy_out(void *dst, const void *src, size_t full_size, size_t min_size)
-{
-    uint32_t want;
-    if (!dst)
-        return HMN_EINVAL;
-    memcpy(&want, dst, sizeof(want));
-    if (want < min_size)
-        return HMN_EVERSION;
-    memcpy(dst, src, want < full_size ? want : full_size);
-    /* Keep the caller's own size word: it says how much they can read. */
-    memcpy(dst, &want, sizeof(want));
-    return HMN_OK;
 }
 
 size_t hmn__utf8_seq(const unsigned char *s, size_t n)

@@ -1,0 +1,28 @@
+/*
+ * core/proc_vec.h - the growable vector of process rows that backends fill
+ * and the public hmn_process_list wraps (core/proc_vec.c).
+ */
+#ifndef HMN_CORE_PROC_VEC_H
+#define HMN_CORE_PROC_VEC_H
+
+#include "hypomnesis.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct hmn__proc_vec {
+    hmn_gpu_process *v;
+    size_t n, cap;
+    uint32_t unreadable; /* PIDs whose usage could not be read */
+    int source;
+};
+
+void hmn__proc_vec_init(struct hmn__proc_vec *pv);
+void hmn__proc_vec_free(struct hmn__proc_vec *pv);
+/* Append a zeroed row (size set, MIG ids "none"); NULL on ENOMEM. */
+hmn_gpu_process *hmn__proc_vec_push(struct hmn__proc_vec *pv);
+/* Find the row for pid, or NULL. */
+hmn_gpu_process *hmn__proc_vec_find(struct hmn__proc_vec *pv, uint32_t pid);
+void hmn__proc_vec_sort_pid(struct hmn__proc_vec *pv);
+
+#endif /* HMN_CORE_PROC_VEC_H */
