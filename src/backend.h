@@ -3,9 +3,10 @@
  *
  * One file per backend under src/backends/, each exporting exactly one
  * `const struct hmn__backend hmn__backend_<name>` object; everything else in
- * the file is static.  The dispatcher (core/dispatch.c) owns the order in
- * which backends are asked, the device table and the fallbacks, so a backend
- * only answers for the devices it enumerated.
+ * the file is static.  Its identity (name, source, option) is its row in
+ * core/registry.c; the dispatcher (core/dispatch.c) owns the device table,
+ * the order in which backends are asked (core/platform_<os>.c) and the
+ * fallbacks, so a backend only answers for the devices it enumerated.
  *
  * Rules for implementations:
  *  - open() is called at most once per context, lazily.  On failure it writes
@@ -16,6 +17,9 @@
  *    negative code with hmn__fail() describing it.
  *  - Output structs are the library's full internal size and arrive zeroed,
  *    with size set.  Leave a `valid` bit clear for anything not measured.
+ *  - A backend reads the device entry it is given, never another backend's
+ *    state and never the dispatcher: what one backend learns for another
+ *    (DXGI's adapter LUID for PDH) is stored on the device entry.
  */
 #ifndef HMN_BACKEND_H
 #define HMN_BACKEND_H
@@ -24,9 +28,9 @@
 #include "core/ctx.h"
 #include "core/proc_vec.h"
 
+struct hmn__spill_sampler;
+
 struct hmn__backend {
-    const char *name; /* "nvml", "nvidia-smi", "drm-fdinfo", ... */
-    int source;       /* enum hmn_source it reports */
     int (*open)(hmn_ctx *ctx, void **state, char *reason, size_t cap);
     void (*close)(hmn_ctx *ctx, void *state);
     /* Append the devices this backend serves to tab (dispatcher dedupes). */
@@ -42,6 +46,17 @@ struct hmn__backend {
     /* MIG instance i of dev (NVML only). */
     int (*mig)(hmn_ctx *ctx, void *state, const struct hmn__dev *dev, uint32_t i,
                hmn_mig_info *out);
+    /*
+     * Adapter memory counters of dev (PDH only): the spill sampler and the
+     * device-wide "used" of DXGI adapters.  Stateless: usable whether or not
+     * open() succeeded.  open: HMN_EUNSUPPORTED when not measurable; *limit
+     * gets the dedicated capacity (0 unknown).  sample: dedicated and shared
+     * bytes adapter-wide, negative when this sample failed.
+     */
+    int (*sampler_open)(hmn_ctx *ctx, const struct hmn__dev *dev,
+                        struct hmn__spill_sampler **out, uint64_t *limit);
+    int (*sampler_sample)(struct hmn__spill_sampler *s, uint64_t *dedicated, uint64_t *shared);
+    void (*sampler_close)(struct hmn__spill_sampler *s);
 };
 
 extern const struct hmn__backend hmn__backend_nvml;
@@ -50,30 +65,18 @@ extern const struct hmn__backend hmn__backend_drm;
 extern const struct hmn__backend hmn__backend_dxgi;
 extern const struct hmn__backend hmn__backend_pdh;
 
-/* Windows: LUID and DedicatedVideoMemory of dev's DXGI adapter (backends/gpu_dxgi.c). */
-int hmn__dxgi_adapter_luid(hmn_ctx *ctx, const struct hmn__dev *dev, int32_t *high,
-                           uint32_t *low, uint64_t *dedicated);
-/* Windows: adapter-wide dedicated and shared usage from PDH (backends/gpu_pdh.c). */
-int hmn__pdh_adapter_usage(hmn_ctx *ctx, int32_t high, uint32_t low, uint64_t *dedicated,
-                           uint64_t *shared);
-
-/* Append a device to the table; HMN_ENOBUFS when full. */
+/* Append a device to the table; HMN_ENOBUFS when full (core/dispatch.c). */
 int hmn__devtab_add(struct hmn__devtab *tab, const struct hmn__dev *dev);
 
-/* RAM backend (one per OS: backends/ram_linux.c, ram_win.c, ram_null.c). */
+/* One reading of dev's adapter counters through the backend that has them
+ * (core/spill.c); HMN_EUNSUPPORTED when none can. */
+int hmn__adapter_usage(hmn_ctx *ctx, const struct hmn__dev *dev, uint64_t *dedicated,
+                       uint64_t *shared);
+
+/* RAM backend (one per OS, chosen by CMake: ram_linux.c, ram_win.c, ram_null.c). */
 /* Current RSS (fast path); peak too when want_peak (costs a status read). */
 int hmn__ram_read(hmn_ctx *ctx, hmn_rss *out, int want_peak);
 int hmn__ram_process_exists(hmn_ctx *ctx, uint32_t pid);
 void hmn__ram_close(hmn_ctx *ctx);
-
-/* Spill sampling hook (backends/gpu_pdh.c on Windows; spill_null elsewhere). */
-struct hmn__spill_sampler;
-int hmn__spill_sampler_open(hmn_ctx *ctx, uint32_t index, struct hmn__spill_sampler **out,
-                            uint64_t *limit);
-/* One sample: dedicated and shared bytes adapter-wide; negative = skipped. */
-int hmn__spill_sampler_sample(struct hmn__spill_sampler *s, uint64_t *dedicated,
-                              uint64_t *shared);
-void hmn__spill_sampler_close(struct hmn__spill_sampler *s);
-int hmn__spill_platform_measurable(hmn_ctx *ctx);
 
 #endif /* HMN_BACKEND_H */

@@ -745,8 +745,6 @@ static int drm_self_gpu(hmn_ctx *ctx, void *state, const struct hmn__dev *dev,
 }
 
 const struct hmn__backend hmn__backend_drm = {
-    .name = "drm-fdinfo",
-    .source = HMN_SOURCE_DRM_FDINFO,
     .open = drm_open,
     .close = drm_close,
     .enumerate = drm_enumerate,

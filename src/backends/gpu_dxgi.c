@@ -1,5 +1,5 @@
 /*
- * backends/gpu_dxgi.c - Windows DXGI adapters (upstream spec 3.3).
+ * backends/gpu_dxgi.c - Windows DXGI adapters, as upstream reads them.
  *
  * open() walks the adapters once: EnumAdapters1(i) until it fails (the only
  * end-of-walk signal), skipping any adapter whose GetDesc1 fails.  Kept:
@@ -13,11 +13,10 @@
  * "used": it comes from PDH's adapter counters when they exist, else it
  * stays unknown.  Per process: IDXGIAdapter3
  * QueryVideoMemoryInfo(node 0, LOCAL).CurrentUsage of the calling process.
- * The adapter LUID is kept for the PDH backend (hmn__dxgi_adapter_luid).
+ * Enumeration stores each adapter's LUID and dedicated size on its device
+ * entry, and on the NVIDIA devices NVML / nvidia-smi listed, for PDH.
  */
 #include "backend.h"
-
-#if defined(_WIN32)
 
 #ifndef WIN32_LEAN_AND_MEAN
 #  define WIN32_LEAN_AND_MEAN
@@ -143,6 +142,15 @@ static uint32_t vendor_of(UINT id)
     }
 }
 
+/* What PDH needs to find the adapter in its counter instance names. */
+static void store_adapter(struct hmn__dev *d, const struct adapter *ad)
+{
+    d->has_luid = 1;
+    d->luid_high = (int32_t)ad->desc.AdapterLuid.HighPart;
+    d->luid_low = (uint32_t)ad->desc.AdapterLuid.LowPart;
+    d->dedicated_bytes = (uint64_t)ad->desc.DedicatedVideoMemory;
+}
+
 static int tab_has_nvidia(const struct hmn__devtab *tab)
 {
     uint32_t i;
@@ -152,12 +160,21 @@ static int tab_has_nvidia(const struct hmn__devtab *tab)
     return 0;
 }
 
-/* NVIDIA adapters only when NVML / nvidia-smi listed none; others always. */
+/*
+ * NVIDIA adapters only when NVML / nvidia-smi listed none; others always.
+ * An NVIDIA device they listed gets the adapter at its NVIDIA index
+ * (upstream's 1:1 mapping).
+ */
 static int dxgi_enumerate(hmn_ctx *ctx, void *state, struct hmn__devtab *tab)
 {
     struct dxgi_state *s = state;
-    uint32_t i = tab_has_nvidia(tab) ? s->n_nvidia : 0;
+    uint32_t i = tab_has_nvidia(tab) ? s->n_nvidia : 0, k;
     (void)ctx;
+    for (k = 0; k < tab->count; k++) {
+        struct hmn__dev *d = &tab->dev[k];
+        if (d->vendor == HMN_VENDOR_NVIDIA && d->local_index < s->n_nvidia)
+            store_adapter(d, &s->ad[d->local_index]);
+    }
     for (; i < s->n; i++) {
         struct hmn__dev d;
         int rc;
@@ -165,6 +182,7 @@ static int dxgi_enumerate(hmn_ctx *ctx, void *state, struct hmn__devtab *tab)
         d.backend = HMN__BK_DXGI;
         d.local_index = i;
         d.vendor = vendor_of(s->ad[i].desc.VendorId);
+        store_adapter(&d, &s->ad[i]);
         rc = hmn__devtab_add(tab, &d);
         if (rc < 0)
             return rc;
@@ -191,12 +209,11 @@ static const struct adapter *adapter_for(const struct dxgi_state *s, const struc
  * adapter with VRAM, shared usage for one without.  Elsewhere used and free
  * stay unknown.
  */
-static void adapter_usage(hmn_ctx *ctx, const struct adapter *ad, hmn_gpu_device_info *out)
+static void adapter_usage(hmn_ctx *ctx, const struct hmn__dev *dev, const struct adapter *ad,
+                          hmn_gpu_device_info *out)
 {
-#if HMN_WITH_PDH
     uint64_t ded = 0, shared = 0, used;
-    if (hmn__pdh_adapter_usage(ctx, (int32_t)ad->desc.AdapterLuid.HighPart,
-                               (uint32_t)ad->desc.AdapterLuid.LowPart, &ded, &shared) != HMN_OK)
+    if (hmn__adapter_usage(ctx, dev, &ded, &shared) != HMN_OK)
         return;
     used = ad->desc.DedicatedVideoMemory > 0 ? ded : shared;
     hmn__debug(ctx, "dxgi: PDH adapter usage dedicated=%llu shared=%llu",
@@ -207,11 +224,6 @@ static void adapter_usage(hmn_ctx *ctx, const struct adapter *ad, hmn_gpu_device
         out->free_bytes = out->total_bytes - used;
         out->valid |= HMN_DEV_HAS_FREE;
     }
-#else
-    (void)ctx;
-    (void)ad;
-    (void)out;
-#endif
 }
 
 static int dxgi_device_info(hmn_ctx *ctx, void *state, const struct hmn__dev *dev,
@@ -236,7 +248,7 @@ static int dxgi_device_info(hmn_ctx *ctx, void *state, const struct hmn__dev *de
     name[128] = L'\0';
     if (name[0] && hmn__win_narrow(name, out->name, sizeof(out->name)) == HMN_OK && out->name[0])
         out->valid |= HMN_DEV_HAS_NAME;
-    adapter_usage(ctx, ad, out);
+    adapter_usage(ctx, dev, ad, out);
     return HMN_OK;
 }
 
@@ -269,23 +281,7 @@ static int dxgi_self_gpu(hmn_ctx *ctx, void *state, const struct hmn__dev *dev,
     return HMN_OK;
 }
 
-int hmn__dxgi_adapter_luid(hmn_ctx *ctx, const struct hmn__dev *dev, int32_t *high,
-                           uint32_t *low, uint64_t *dedicated)
-{
-    const struct dxgi_state *s = hmn__backend(ctx, HMN__BK_DXGI);
-    const struct adapter *ad = s ? adapter_for(s, dev) : NULL;
-    if (!ad)
-        return hmn__fail(ctx, HMN_ENOENT, "no DXGI adapter matches device (%s)",
-                         s ? "index not found" : ctx->bk[HMN__BK_DXGI].reason);
-    *high = (int32_t)ad->desc.AdapterLuid.HighPart;
-    *low = (uint32_t)ad->desc.AdapterLuid.LowPart;
-    *dedicated = (uint64_t)ad->desc.DedicatedVideoMemory;
-    return HMN_OK;
-}
-
 const struct hmn__backend hmn__backend_dxgi = {
-    .name = "dxgi",
-    .source = HMN_SOURCE_DXGI,
     .open = dxgi_open,
     .close = dxgi_close,
     .enumerate = dxgi_enumerate,
@@ -294,5 +290,3 @@ const struct hmn__backend hmn__backend_dxgi = {
     .processes = NULL, /* PDH lists processes for DXGI adapters */
     .mig = NULL,
 };
-
-#endif

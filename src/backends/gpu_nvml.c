@@ -853,8 +853,6 @@ static int nvml_self_gpu(hmn_ctx *ctx, void *state, const struct hmn__dev *dev,
 }
 
 const struct hmn__backend hmn__backend_nvml = {
-    .name = "nvml",
-    .source = HMN_SOURCE_NVML,
     .open = nvml_open,
     .close = nvml_close,
     .enumerate = nvml_enumerate,

@@ -1,10 +1,11 @@
 /*
- * backends/gpu_pdh.c - Windows performance counters (upstream spec 3.4):
+ * backends/gpu_pdh.c - Windows performance counters:
  *  - the per-process listing from the "GPU Process Memory" counter set
  *    (Dedicated Usage, plus Shared Usage when the counter is there), for
- *    the adapter whose LUID the DXGI backend found for the device;
- *  - the spill sampler over "GPU Adapter Memory" (Dedicated + Shared Usage
- *    summed over the adapter's segments), kept open for a tracker's life.
+ *    the adapter whose LUID DXGI enumeration stored on the device entry;
+ *  - the adapter sampler over "GPU Adapter Memory" (Dedicated + Shared Usage
+ *    summed over the adapter's segments): kept open for a spill tracker's
+ *    life, and read once for the device-wide "used" of a DXGI adapter.
  *
  * Both counter sets exist on WDDM 2.0+ only.  A missing set is reported as
  * an error (listing: the dispatcher then falls back to nvidia-smi) or as
@@ -12,9 +13,6 @@
  * parse/pdh_names.c; the object and counter names are the English ones.
  */
 #include "backend.h"
-#include "core/dispatch.h"
-
-#if defined(_WIN32)
 
 #ifndef WIN32_LEAN_AND_MEAN
 #  define WIN32_LEAN_AND_MEAN
@@ -132,6 +130,14 @@ static int read_bytes(PDH_HCOUNTER c, uint64_t *out)
 }
 
 /* ---------------------------------------------------------------- backend */
+
+/* No adapter LUID on the device: say why DXGI could not tell it. */
+static int no_adapter(hmn_ctx *ctx)
+{
+    int dxgi_ok = hmn__backend_ready(ctx, HMN__BK_DXGI);
+    return hmn__fail(ctx, HMN_ENOENT, "no DXGI adapter matches device (%s)",
+                     dxgi_ok ? "index not found" : ctx->bk[HMN__BK_DXGI].reason);
+}
 
 static int pdh_open(hmn_ctx *ctx, void **state, char *reason, size_t cap)
 {
@@ -328,15 +334,15 @@ static int pdh_processes(hmn_ctx *ctx, void *state, const struct hmn__dev *dev,
     struct seg *segs = NULL;
     char *names = NULL;
     size_t len, n;
-    uint64_t dedicated;
     int32_t high;
     uint32_t low;
     PDH_STATUS st;
-    int rc;
+    int rc = HMN_OK;
     (void)state;
-    rc = hmn__dxgi_adapter_luid(ctx, dev, &high, &low, &dedicated);
-    if (rc < 0)
-        return rc;
+    if (!dev->has_luid)
+        return no_adapter(ctx);
+    high = dev->luid_high;
+    low = dev->luid_low;
     st = PdhOpenQueryW(NULL, 0, &q);
     if (st != ERROR_SUCCESS)
         return pdh_fail(ctx, "PdhOpenQueryW", "GPU Process Memory", st);
@@ -366,17 +372,6 @@ static int pdh_processes(hmn_ctx *ctx, void *state, const struct hmn__dev *dev,
     return rc;
 }
 
-const struct hmn__backend hmn__backend_pdh = {
-    .name = "pdh",
-    .source = HMN_SOURCE_PDH,
-    .open = pdh_open,
-    .close = NULL,
-    .enumerate = NULL, /* devices come from NVML / nvidia-smi / DXGI */
-    .device_info = NULL,
-    .self_gpu = NULL,
-    .processes = pdh_processes,
-    .mig = NULL,
-};
 
 /* ---------------------------------------------------------------- spill */
 
@@ -424,6 +419,8 @@ static int sampler_add(hmn_ctx *ctx, struct hmn__spill_sampler *s, int32_t high,
     return HMN_OK;
 }
 
+static void pdh_sampler_close(struct hmn__spill_sampler *s);
+
 /* A sampler on the adapter with this LUID; HMN_EUNSUPPORTED = not measurable. */
 static int sampler_open_luid(hmn_ctx *ctx, int32_t high, uint32_t low,
                              struct hmn__spill_sampler **out)
@@ -441,7 +438,7 @@ static int sampler_open_luid(hmn_ctx *ctx, int32_t high, uint32_t low,
     }
     rc = sampler_add(ctx, s, high, low);
     if (rc < 0) {
-        hmn__spill_sampler_close(s);
+        pdh_sampler_close(s);
         /* Absent set / instance / refused counters: not measurable, not an error. */
         return rc == HMN_ENOMEM ? rc : HMN_EUNSUPPORTED;
     }
@@ -449,43 +446,21 @@ static int sampler_open_luid(hmn_ctx *ctx, int32_t high, uint32_t low,
     return HMN_OK;
 }
 
-int hmn__spill_sampler_open(hmn_ctx *ctx, uint32_t index, struct hmn__spill_sampler **out,
-                            uint64_t *limit)
+static int pdh_sampler_open(hmn_ctx *ctx, const struct hmn__dev *dev,
+                            struct hmn__spill_sampler **out, uint64_t *limit)
 {
-    uint32_t count = 0;
-    uint64_t dedicated = 0;
-    int32_t high;
-    uint32_t low;
     int rc;
     *out = NULL;
     *limit = 0;
-    rc = hmn__device_count_locked(ctx, &count);
-    if (rc < 0)
-        return rc == HMN_ENOGPU ? HMN_ENOENT : rc;
-    if (index >= count)
-        return hmn__fail(ctx, HMN_ERANGE, "device index %u out of range (have %u devices)",
-                         index, count);
-    rc = hmn__dxgi_adapter_luid(ctx, &ctx->devs.dev[index], &high, &low, &dedicated);
-    if (rc < 0)
-        return rc;
-    rc = sampler_open_luid(ctx, high, low, out);
+    if (!dev->has_luid)
+        return no_adapter(ctx);
+    rc = sampler_open_luid(ctx, dev->luid_high, dev->luid_low, out);
     if (rc == HMN_OK)
-        *limit = dedicated; /* no "Dedicated Limit" counter: DXGI capacity, 0 = unknown */
+        *limit = dev->dedicated_bytes; /* no "Dedicated Limit" counter: DXGI capacity, 0 = unknown */
     return rc;
 }
 
-int hmn__pdh_adapter_usage(hmn_ctx *ctx, int32_t high, uint32_t low, uint64_t *dedicated,
-                           uint64_t *shared)
-{
-    struct hmn__spill_sampler *s = NULL;
-    int rc = sampler_open_luid(ctx, high, low, &s);
-    if (rc == HMN_OK)
-        rc = hmn__spill_sampler_sample(s, dedicated, shared);
-    hmn__spill_sampler_close(s);
-    return rc;
-}
-
-int hmn__spill_sampler_sample(struct hmn__spill_sampler *s, uint64_t *dedicated,
+static int pdh_sampler_sample(struct hmn__spill_sampler *s, uint64_t *dedicated,
                               uint64_t *shared)
 {
     uint64_t d = 0, sh = 0, v;
@@ -507,7 +482,7 @@ int hmn__spill_sampler_sample(struct hmn__spill_sampler *s, uint64_t *dedicated,
     return HMN_OK;
 }
 
-void hmn__spill_sampler_close(struct hmn__spill_sampler *s)
+static void pdh_sampler_close(struct hmn__spill_sampler *s)
 {
     if (!s)
         return;
@@ -518,15 +493,15 @@ void hmn__spill_sampler_close(struct hmn__spill_sampler *s)
     free(s);
 }
 
-int hmn__spill_platform_measurable(hmn_ctx *ctx)
-{
-    struct hmn__spill_sampler *s = NULL;
-    uint64_t limit = 0;
-    int measurable;
-    (void)hmn__spill_sampler_open(ctx, 0, &s, &limit);
-    measurable = s != NULL;
-    hmn__spill_sampler_close(s);
-    return measurable;
-}
-
-#endif
+const struct hmn__backend hmn__backend_pdh = {
+    .open = pdh_open,
+    .close = NULL,
+    .enumerate = NULL, /* devices come from NVML / nvidia-smi / DXGI */
+    .device_info = NULL,
+    .self_gpu = NULL,
+    .processes = pdh_processes,
+    .mig = NULL,
+    .sampler_open = pdh_sampler_open,
+    .sampler_sample = pdh_sampler_sample,
+    .sampler_close = pdh_sampler_close,
+};

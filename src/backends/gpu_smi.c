@@ -530,8 +530,6 @@ static int smi_processes(hmn_ctx *ctx, void *state, const struct hmn__dev *dev,
 }
 
 const struct hmn__backend hmn__backend_smi = {
-    .name = "nvidia-smi",
-    .source = HMN_SOURCE_NVIDIA_SMI,
     .open = smi_open,
     .close = smi_close,
     .enumerate = smi_enumerate,

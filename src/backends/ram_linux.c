@@ -12,8 +12,6 @@
 
 #include <string.h>
 
-#if defined(__linux__)
-
 static const char self_status[] = "/proc/self/status";
 
 static int read_statm(hmn_ctx *ctx, uint64_t *bytes)
@@ -116,5 +114,3 @@ void hmn__ram_close(hmn_ctx *ctx)
         hmn__fd_close(ctx->statm_fd);
     ctx->statm_fd = HMN__FD_NONE;
 }
-
-#endif

@@ -8,8 +8,6 @@
  */
 #include "backend.h"
 
-#if defined(_WIN32)
-
 #ifndef WIN32_LEAN_AND_MEAN
 #  define WIN32_LEAN_AND_MEAN
 #endif
@@ -69,5 +67,3 @@ void hmn__ram_close(hmn_ctx *ctx)
 {
     (void)ctx; /* nothing kept open */
 }
-
-#endif

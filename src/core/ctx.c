@@ -76,7 +76,7 @@ void hmn_ctx_close(hmn_ctx *ctx)
 
 int hmn_ctx_set_option(hmn_ctx *ctx, int option, int64_t value)
 {
-    int rc = HMN_OK;
+    int rc = HMN_OK, id;
     if (!ctx)
         return HMN_EINVAL;
     hmn__mutex_lock(&ctx->lock);
@@ -90,20 +90,15 @@ int hmn_ctx_set_option(hmn_ctx *ctx, int option, int64_t value)
     case HMN_OPT_DEBUG:
         ctx->debug = value != 0;
         break;
-    case HMN_OPT_USE_NVML:
-        ctx->use[HMN__BK_NVML] = value != 0;
-        ctx->devs.built = 0;
-        break;
-    case HMN_OPT_USE_NVIDIA_SMI:
-        ctx->use[HMN__BK_SMI] = value != 0;
-        ctx->devs.built = 0;
-        break;
-    case HMN_OPT_USE_DRM:
-        ctx->use[HMN__BK_DRM] = value != 0;
-        ctx->devs.built = 0;
-        break;
     default:
-        rc = hmn__fail(ctx, HMN_EINVAL, "unknown option %d", option);
+        /* HMN_OPT_USE_*: the registry row that the option switches. */
+        id = hmn__backend_for_option(option);
+        if (id < 0) {
+            rc = hmn__fail(ctx, HMN_EINVAL, "unknown option %d", option);
+            break;
+        }
+        ctx->use[id] = value != 0;
+        ctx->devs.built = 0;
     }
     hmn__mutex_unlock(&ctx->lock);
     return rc;
@@ -163,8 +158,8 @@ int hmn__backend_ready(hmn_ctx *ctx, int id)
         slot->reason[0] = '\0';
         slot->rc = ops->open ? ops->open(ctx, &slot->state, slot->reason, sizeof(slot->reason))
                              : HMN_OK;
-        hmn__debug(ctx, "[hmn debug] backend %s open -> %d (%s)", ops->name, slot->rc,
-                   slot->reason);
+        hmn__debug(ctx, "[hmn debug] backend %s open -> %d (%s)", hmn__backend_desc(id)->name,
+                   slot->rc, slot->reason);
     }
     return slot->rc == HMN_OK;
 }

@@ -25,6 +25,12 @@ struct hmn__dev {
     uint32_t vendor;      /* enum hmn_vendor */
     char pci_bus_id[32];  /* normalised, "" when unknown */
     char card[32];        /* sysfs card name ("card0"), DRM devices only */
+    /* Windows: the DXGI adapter behind the device, stored by DXGI
+     * enumeration for the PDH backend (instance names carry the LUID). */
+    int has_luid;
+    int32_t luid_high;
+    uint32_t luid_low;
+    uint64_t dedicated_bytes; /* its DedicatedVideoMemory, 0 unknown */
 };
 
 #define HMN__MAX_DEVICES 64

@@ -1,18 +1,18 @@
 /*
  * core/dispatch.c - which backend answers which question, and the fallbacks.
  *
- * The context holds one device table: NVIDIA GPUs first in NVML order (from
- * nvidia-smi when NVML is unusable - upstream has no such fallback for the
- * count, we do), then DXGI adapters on Windows, then DRM cards on Linux that
- * were not already listed (matched by PCI bus id).  Every query looks the
- * index up there and asks the owning backend, falling back along the chain
- * documented per function below.
+ * The context holds one device table, built once by asking the backends of
+ * this platform's enumeration chain in turn (core/platform_<os>.c): NVIDIA
+ * GPUs first in NVML order (from nvidia-smi when NVML is unusable - upstream
+ * has no such fallback for the count, we do), then DXGI adapters on Windows
+ * or DRM cards on Linux that were not already listed (matched by PCI bus
+ * id).  Every query looks the index up there and runs the platform's chain
+ * for that question.  Nothing here depends on the platform.
  */
 #include "backend.h"
 #include "core/abi.h"
 #include "core/dispatch.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 /* Upstream's exact Display text for NoGpuSource (Linux and Windows). */
@@ -20,8 +20,38 @@ static const char no_gpu_text[] =
     "no GPU measurement source available (NVML, DXGI, PDH, and nvidia-smi all failed or are "
     "disabled)";
 
-/* GPU backends in the order they are asked to enumerate. */
-static const int enum_order[] = {HMN__BK_NVML, HMN__BK_SMI, HMN__BK_DXGI, HMN__BK_DRM};
+/* ---------------------------------------------------------------- device table */
+
+int hmn__devtab_add(struct hmn__devtab *tab, const struct hmn__dev *dev)
+{
+    uint32_t i;
+    /* One GPU, one entry: a card seen by NVML and by sysfs is listed once. */
+    if (dev->pci_bus_id[0]) {
+        for (i = 0; i < tab->count; i++)
+            if (strcmp(tab->dev[i].pci_bus_id, dev->pci_bus_id) == 0)
+                return HMN_OK;
+    }
+    if (tab->count >= HMN__MAX_DEVICES)
+        return HMN_ENOBUFS;
+    tab->dev[tab->count++] = *dev;
+    return HMN_OK;
+}
+
+/* An NVIDIA device whose local index is its position in NVML order. */
+static int in_nvidia_order(const struct hmn__dev *dev)
+{
+    const struct hmn__backend_desc *row = hmn__backend_desc((int)dev->backend);
+    return dev->vendor == HMN_VENDOR_NVIDIA && row && row->nvidia_order;
+}
+
+static int has_nvidia(const struct hmn__devtab *tab)
+{
+    uint32_t i;
+    for (i = 0; i < tab->count; i++)
+        if (in_nvidia_order(&tab->dev[i]))
+            return 1;
+    return 0;
+}
 
 static int enumerate_one(hmn_ctx *ctx, int id, struct hmn__devtab *tab)
 {
@@ -43,34 +73,27 @@ static int enumerate_one(hmn_ctx *ctx, int id, struct hmn__devtab *tab)
     return HMN_OK;
 }
 
-static int has_nvidia(const struct hmn__devtab *tab)
-{
-    uint32_t i;
-    for (i = 0; i < tab->count; i++)
-        if (tab->dev[i].vendor == HMN_VENDOR_NVIDIA && tab->dev[i].backend != HMN__BK_DRM)
-            return 1;
-    return 0;
-}
-
 /* Build the device table once per context. */
 static int devtab_build(hmn_ctx *ctx)
 {
+    const struct hmn__chain *chain = &hmn__orders.enumerate;
     struct hmn__devtab *tab = &ctx->devs;
-    int any_source = 0;
+    int any_source = 0, nvidia_answered = 0;
     size_t k;
     if (tab->built)
         return tab->rc;
     memset(tab, 0, sizeof(*tab));
     tab->built = 1;
-    for (k = 0; k < HMN__ARRAY_LEN(enum_order); k++) {
-        int id = enum_order[k];
-        /* nvidia-smi only when NVML could not tell us about NVIDIA GPUs. */
-        if (id == HMN__BK_SMI && (any_source && ctx->bk[HMN__BK_NVML].rc == HMN_OK))
+    for (k = 0; k < chain->n; k++) {
+        int id = HMN__ASK_ID(chain->step[k]);
+        /* A stand-in (nvidia-smi) only when nothing in NVML order answered. */
+        if ((chain->step[k] & HMN__ASK_STANDIN) && (nvidia_answered || has_nvidia(tab)))
             continue;
-        if (id == HMN__BK_SMI && has_nvidia(tab))
+        if (enumerate_one(ctx, id, tab) != HMN_OK)
             continue;
-        if (enumerate_one(ctx, id, tab) == HMN_OK)
-            any_source = 1;
+        any_source = 1;
+        if (hmn__backend_desc(id)->nvidia_order)
+            nvidia_answered = 1;
     }
     tab->rc = any_source ? HMN_OK : hmn__fail(ctx, HMN_ENOGPU, "%s", no_gpu_text);
     return tab->rc;
@@ -110,6 +133,8 @@ int hmn_device_count(hmn_ctx *ctx, uint32_t *count)
     return hmn__ctx_leave(c, rc);
 }
 
+/* ---------------------------------------------------------------- asking */
+
 /* What a chain asks each backend. */
 enum ask_op { ASK_INFO, ASK_SELF, ASK_PROCS };
 
@@ -117,30 +142,32 @@ enum ask_op { ASK_INFO, ASK_SELF, ASK_PROCS };
 static int ask(hmn_ctx *ctx, int id, enum ask_op op, const struct hmn__dev *dev, void *out)
 {
     const struct hmn__backend *ops = hmn__backend_ops(id);
+    uint32_t source;
     void *st;
     int rc = HMN_ENOGPU;
     if (!ops || !hmn__backend_ready(ctx, id))
         return HMN_ENOGPU;
     st = ctx->bk[id].state;
+    source = (uint32_t)hmn__backend_desc(id)->source;
     if (op == ASK_INFO && ops->device_info) {
         hmn_gpu_device_info *d = out;
         memset(d, 0, sizeof(*d));
         d->size = sizeof(*d);
         rc = ops->device_info(ctx, st, dev, d);
         if (rc == HMN_OK && !d->source)
-            d->source = (uint32_t)ops->source;
+            d->source = source;
     } else if (op == ASK_SELF && ops->self_gpu) {
         hmn_process_gpu *g = out;
         memset(g, 0, sizeof(*g));
         g->size = sizeof(*g);
         rc = ops->self_gpu(ctx, st, dev, g);
         if (rc == HMN_OK && !g->source)
-            g->source = (uint32_t)ops->source;
+            g->source = source;
     } else if (op == ASK_PROCS && ops->processes) {
         struct hmn__proc_vec *pv = out;
         hmn__proc_vec_free(pv);
         hmn__proc_vec_init(pv);
-        pv->source = ops->source;
+        pv->source = (int)source;
         rc = ops->processes(ctx, st, dev, pv);
         if (rc < 0)
             hmn__proc_vec_free(pv);
@@ -148,16 +175,33 @@ static int ask(hmn_ctx *ctx, int id, enum ask_op op, const struct hmn__dev *dev,
     return rc;
 }
 
+/* The backends a chain step names for dev, -1 when the step does not apply. */
+static int step_backend(int step, const struct hmn__dev *dev)
+{
+    if (step == HMN__ASK_OWN)
+        return (int)dev->backend;
+    if ((step & HMN__ASK_NVIDIA) && !in_nvidia_order(dev))
+        return -1;
+    return HMN__ASK_ID(step);
+}
+
 /*
- * Ask each backend of the chain in turn until one answers.  The error is the
- * last real failure; when no backend could even try, upstream's NoGpuSource.
+ * Ask each backend of the chain in turn until one answers (a backend is
+ * asked once even when two steps name it).  The error is the last real
+ * failure; when no backend could even try, upstream's NoGpuSource.
  */
-static int run_chain(hmn_ctx *ctx, const int *chain, int n, enum ask_op op,
+static int run_chain(hmn_ctx *ctx, const struct hmn__chain *chain, enum ask_op op,
                      const struct hmn__dev *dev, void *out)
 {
-    int i, rc, last = HMN_ENOGPU;
-    for (i = 0; i < n; i++) {
-        rc = ask(ctx, chain[i], op, dev, out);
+    int asked[HMN__BK_COUNT] = {0};
+    int rc, id, last = HMN_ENOGPU;
+    size_t k;
+    for (k = 0; k < chain->n; k++) {
+        id = step_backend(chain->step[k], dev);
+        if (id < 0 || id >= HMN__BK_COUNT || asked[id])
+            continue;
+        asked[id] = 1;
+        rc = ask(ctx, id, op, dev, out);
         if (rc == HMN_OK)
             return HMN_OK;
         if (rc != HMN_ENOGPU)
@@ -168,25 +212,15 @@ static int run_chain(hmn_ctx *ctx, const int *chain, int n, enum ask_op op,
     return last;
 }
 
-/* NVIDIA devices found through NVML fall back to nvidia-smi (same index). */
-static int fallback_id(const struct hmn__dev *dev)
-{
-    if (dev->vendor == HMN_VENDOR_NVIDIA && dev->backend != HMN__BK_SMI &&
-        dev->backend != HMN__BK_DRM)
-        return HMN__BK_SMI;
-    return -1;
-}
+/* ---------------------------------------------------------------- questions */
 
 int hmn__device_info_locked(hmn_ctx *ctx, uint32_t index, hmn_gpu_device_info *out)
 {
     const struct hmn__dev *dev;
-    int chain[2], n = 0, rc = hmn__device_lookup_locked(ctx, index, &dev);
+    int rc = hmn__device_lookup_locked(ctx, index, &dev);
     if (rc < 0)
         return rc;
-    chain[n++] = (int)dev->backend;
-    if (fallback_id(dev) >= 0)
-        chain[n++] = fallback_id(dev);
-    rc = run_chain(ctx, chain, n, ASK_INFO, dev, out);
+    rc = run_chain(ctx, &hmn__orders.info, ASK_INFO, dev, out);
     if (rc == HMN_OK) {
         out->index = index;
         if (!out->vendor)
@@ -224,27 +258,13 @@ const char *hmn_device_name_or_unknown(const hmn_gpu_device_info *dev)
     return "unknown GPU";
 }
 
-/* ---------------------------------------------------------------- self */
-
-/*
- * Order (upstream): DXGI on Windows (per-process), then the device's own
- * backend (NVML self row, DRM fdinfo of our own fds), then nvidia-smi's
- * device-wide figure with is_per_process = 0.
- */
 int hmn__process_gpu_info_locked(hmn_ctx *ctx, uint32_t index, hmn_process_gpu *out)
 {
     const struct hmn__dev *dev;
-    int chain[3], n = 0, rc = hmn__device_lookup_locked(ctx, index, &dev);
+    int rc = hmn__device_lookup_locked(ctx, index, &dev);
     if (rc < 0)
         return rc;
-#if defined(_WIN32)
-    if (dev->backend != HMN__BK_DXGI)
-        chain[n++] = HMN__BK_DXGI;
-#endif
-    chain[n++] = (int)dev->backend;
-    if (fallback_id(dev) >= 0)
-        chain[n++] = fallback_id(dev);
-    return run_chain(ctx, chain, n, ASK_SELF, dev, out);
+    return run_chain(ctx, &hmn__orders.self, ASK_SELF, dev, out);
 }
 
 int hmn_process_gpu_info(hmn_ctx *ctx, uint32_t index, hmn_process_gpu *out)
@@ -263,32 +283,14 @@ int hmn_process_gpu_info(hmn_ctx *ctx, uint32_t index, hmn_process_gpu *out)
     return hmn__ctx_leave(c, rc);
 }
 
-/* ---------------------------------------------------------------- listing */
-
-/*
- * Order for NVIDIA devices: NVML then nvidia-smi on Linux; PDH, NVML, then
- * nvidia-smi on Windows.  Other devices: their own backend (DRM fdinfo; PDH
- * for other DXGI adapters).
- */
 int hmn__gpu_processes_locked(hmn_ctx *ctx, uint32_t index, struct hmn__proc_vec *pv)
 {
     const struct hmn__dev *dev;
-    int chain[3], n = 0, rc = hmn__device_lookup_locked(ctx, index, &dev);
     uint32_t k;
+    int rc = hmn__device_lookup_locked(ctx, index, &dev);
     if (rc < 0)
         return rc;
-#if defined(_WIN32)
-    /* PDH first (WDDM); then the device's own backend: NVML answers in TCC
-     * mode, and under WDDM its "not available" rows still name the holders. */
-    chain[n++] = HMN__BK_PDH;
-    if (dev->backend != HMN__BK_DXGI)
-        chain[n++] = (int)dev->backend;
-#else
-    chain[n++] = (int)dev->backend;
-#endif
-    if (fallback_id(dev) >= 0)
-        chain[n++] = fallback_id(dev);
-    rc = run_chain(ctx, chain, n, ASK_PROCS, dev, pv);
+    rc = run_chain(ctx, &hmn__orders.procs, ASK_PROCS, dev, pv);
     if (rc != HMN_OK)
         return rc;
     hmn__proc_vec_sort_pid(pv);
@@ -329,18 +331,9 @@ int hmn_mig_instance(hmn_ctx *ctx, uint32_t index, uint32_t i, hmn_mig_info *out
 
 /* ---------------------------------------------------------------- sources */
 
-#if defined(_WIN32)
-static const int report_order[] = {HMN__BK_NVML, HMN__BK_DXGI, HMN__BK_PDH, HMN__BK_SMI};
-#else
-static const int report_order[] = {HMN__BK_NVML, HMN__BK_SMI, HMN__BK_DRM};
-#endif
-
-static const int backend_sources[HMN__BK_COUNT] = {HMN_SOURCE_NVML, HMN_SOURCE_NVIDIA_SMI,
-                                                   HMN_SOURCE_DRM_FDINFO, HMN_SOURCE_DXGI,
-                                                   HMN_SOURCE_PDH};
-
 int hmn_source_report_get(hmn_ctx *ctx, size_t i, hmn_source_report *out)
 {
+    const struct hmn__chain *order = &hmn__orders.report;
     hmn_source_report full;
     struct hmn__bk_slot *slot;
     hmn_ctx *c;
@@ -348,16 +341,16 @@ int hmn_source_report_get(hmn_ctx *ctx, size_t i, hmn_source_report *out)
     int rc, id;
     if (!out)
         return HMN_EINVAL;
-    if (i >= HMN__ARRAY_LEN(report_order))
+    if (i >= order->n)
         return HMN_ENOENT;
-    id = report_order[i];
+    id = HMN__ASK_ID(order->step[i]);
     rc = hmn__ctx_enter(ctx, &c);
     if (rc < 0)
         return rc;
     (void)devtab_build(c);
     memset(&full, 0, sizeof(full));
     full.size = sizeof(full);
-    full.source = (uint32_t)backend_sources[id];
+    full.source = (uint32_t)hmn__backend_desc(id)->source;
     slot = &c->bk[id];
     if (!hmn__backend_ops(id) || !c->use[id]) {
         full.state = HMN_SOURCE_DISABLED;

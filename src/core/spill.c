@@ -1,8 +1,9 @@
 /*
  * core/spill.c - the spill tracker: upstream's growth-based fold, pure and
- * platform-independent (so it is tested everywhere), fed by a platform
- * sampler (PDH "GPU Adapter Memory" on Windows; nothing elsewhere, where
- * every tracker is honestly "not measurable").
+ * platform-independent (so it is tested everywhere), fed by the sampler of
+ * the backend that has adapter memory counters (PDH "GPU Adapter Memory"
+ * on Windows).  Where no backend has them every tracker is honestly "not
+ * measurable".
  */
 #include "backend.h"
 #include "core/abi.h"
@@ -17,7 +18,54 @@ struct episode {
     uint64_t peak_shared, observations, first_ms, last_ms;
 };
 
+/* The backend whose row has adapter counters, or NULL (none in this build). */
+static const struct hmn__backend *sampler_backend(void)
+{
+    int id;
+    for (id = 0; id < HMN__BK_COUNT; id++) {
+        const struct hmn__backend *ops = hmn__backend_ops(id);
+        if (ops && ops->sampler_open)
+            return ops;
+    }
+    return NULL;
+}
+
+/* A sampler on device `index`; HMN_EUNSUPPORTED / HMN_ENOENT: not measurable. */
+static int sampler_open(hmn_ctx *ctx, uint32_t index, const struct hmn__backend **ops,
+                        struct hmn__spill_sampler **out, uint64_t *limit)
+{
+    const struct hmn__dev *dev;
+    int rc;
+    *ops = sampler_backend();
+    *out = NULL;
+    *limit = 0;
+    if (!*ops)
+        return hmn__fail(ctx, HMN_EUNSUPPORTED, "spill not measurable on this platform");
+    rc = hmn__device_lookup_locked(ctx, index, &dev);
+    if (rc < 0)
+        return rc == HMN_ENOGPU ? HMN_ENOENT : rc;
+    return (*ops)->sampler_open(ctx, dev, out, limit);
+}
+
+int hmn__adapter_usage(hmn_ctx *ctx, const struct hmn__dev *dev, uint64_t *dedicated,
+                       uint64_t *shared)
+{
+    const struct hmn__backend *ops = sampler_backend();
+    struct hmn__spill_sampler *s = NULL;
+    uint64_t limit;
+    int rc;
+    if (!ops)
+        return HMN_EUNSUPPORTED;
+    rc = ops->sampler_open(ctx, dev, &s, &limit);
+    if (rc == HMN_OK)
+        rc = ops->sampler_sample(s, dedicated, shared);
+    if (s)
+        ops->sampler_close(s);
+    return rc;
+}
+
 struct hmn_spill_tracker {
+    const struct hmn__backend *ops; /* whose sampler it is */
     struct hmn__spill_sampler *sampler;
     int measurable;
     uint64_t limit;          /* capacity captured at open (0 = unknown) */
@@ -50,7 +98,7 @@ int hmn_spill_tracker_open(hmn_ctx *ctx, uint32_t index, hmn_spill_tracker **out
         free(t);
         return rc;
     }
-    rc = hmn__spill_sampler_open(c, index, &t->sampler, &t->limit);
+    rc = sampler_open(c, index, &t->ops, &t->sampler, &t->limit);
     /* "Cannot measure here" builds a non-measurable tracker, not an error. */
     t->measurable = rc == HMN_OK && t->sampler != NULL;
     if (rc == HMN_EUNSUPPORTED || rc == HMN_ENOENT)
@@ -69,7 +117,7 @@ void hmn_spill_tracker_close(hmn_spill_tracker *t)
     if (!t)
         return;
     if (t->sampler)
-        hmn__spill_sampler_close(t->sampler);
+        t->ops->sampler_close(t->sampler);
     free(t->ep);
     free(t);
 }
@@ -154,7 +202,7 @@ void hmn_spill_tracker_observe(hmn_spill_tracker *t, const char *label)
     uint64_t dedicated, shared;
     if (!t || !t->measurable)
         return;
-    if (hmn__spill_sampler_sample(t->sampler, &dedicated, &shared) != HMN_OK)
+    if (t->ops->sampler_sample(t->sampler, &dedicated, &shared) != HMN_OK)
         return; /* a failed sample is skipped, not counted */
     hmn_spill_tracker_fold(t, dedicated, shared, t->limit, label, hmn__now_ms() - t->t0_ms);
 }
@@ -214,33 +262,41 @@ int hmn_spill_tracker_episode(const hmn_spill_tracker *t, size_t i, hmn_spill_ep
 
 int hmn_is_spill_measurable(hmn_ctx *ctx)
 {
+    const struct hmn__backend *ops;
+    struct hmn__spill_sampler *s = NULL;
+    uint64_t limit;
     hmn_ctx *c;
-    int rc = hmn__ctx_enter(ctx, &c);
-    if (rc < 0)
+    int measurable;
+    if (hmn__ctx_enter(ctx, &c) < 0)
         return 0;
-    rc = hmn__spill_platform_measurable(c);
+    /* Measurable here: a sampler opens on the first device. */
+    (void)sampler_open(c, 0, &ops, &s, &limit);
+    measurable = s != NULL;
+    if (s)
+        ops->sampler_close(s);
     hmn__ctx_leave(c, HMN_OK);
-    return rc > 0;
+    return measurable;
 }
 
 int hmn_snapshot_is_spilling(hmn_ctx *ctx, uint32_t index)
 {
+    const struct hmn__backend *ops;
     struct hmn__spill_sampler *s = NULL;
     uint64_t limit = 0, dedicated, shared;
     hmn_ctx *c;
     int rc = hmn__ctx_enter(ctx, &c);
     if (rc < 0)
         return rc;
-    rc = hmn__spill_sampler_open(c, index, &s, &limit);
+    rc = sampler_open(c, index, &ops, &s, &limit);
     if (rc == HMN_OK && (!s || limit < 100))
         rc = hmn__fail(c, HMN_EUNSUPPORTED, "spill not measurable on this device");
     if (rc == HMN_OK)
-        rc = hmn__spill_sampler_sample(s, &dedicated, &shared);
+        rc = ops->sampler_sample(s, &dedicated, &shared);
     /* One-shot rule: an absolute floor, not growth (upstream 0.2.11). */
     if (rc == HMN_OK)
         rc = dedicated >= limit / 100 * HMN_SPILL_DEFAULT_DEDICATED_THRESHOLD_PCT &&
              shared >= HMN_SPILL_DEFAULT_SHARED_GROWTH_BYTES;
     if (s)
-        hmn__spill_sampler_close(s);
+        ops->sampler_close(s);
     return hmn__ctx_leave(c, rc);
 }
