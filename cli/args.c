@@ -1,11 +1,12 @@
 /*
- * cli/args.c - a small clap-like argument parser.  cli_args_parse() is a
- * pure function (no I/O, no allocation) so the fuzzer can drive it; the
- * error texts follow clap 4, which upstream's users and scripts know.
+ * cli/args.c - a small clap-like argument parser and the --filter matcher.
+ * Pure functions (no I/O, no allocation) so the fuzzer can drive them; the
+ * error texts follow clap 4, which upstream's users and scripts know.  What
+ * prints (help, usage errors) is cli/diag.c.
  */
 #include "cli.h"
 
-#include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 
 /* Bounded appender: writes what fits, always NUL-terminates. */
@@ -213,45 +214,26 @@ int cli_args_parse(const struct cli_cmd *cmd, int argc, char *const *argv, struc
     return check_required(cmd, out, &s);
 }
 
-int usage_invalid(const struct cli_cmd *cmd, const struct cli_opt *opt, const char *value,
-                  const char *why)
+/* Case-insensitive (ASCII) substring. */
+static int contains_ci(const char *hay, const char *needle)
 {
-    (void)cmd;
-    fprintf(stderr, "error: invalid value '%s' for '", value);
-    if (opt) {
-        fputs(opt->name, stderr);
-        if (opt->value_name)
-            fprintf(stderr, " <%s>", opt->value_name);
-    } else {
-        fputs(cmd->pos_name, stderr);
+    size_t n = strlen(needle), i;
+    for (; *hay; hay++) {
+        for (i = 0; i < n && hay[i]; i++)
+            if (tolower((unsigned char)hay[i]) != tolower((unsigned char)needle[i]))
+                break;
+        if (i == n)
+            return 1;
     }
-    fputc('\'', stderr);
-    if (why && why[0] == '\n')
-        fputs(why, stderr);
-    else if (why)
-        fprintf(stderr, ": %s", why);
-    fputs("\n\nFor more information, try '--help'.\n", stderr);
-    return EXIT_USAGE;
+    return n == 0;
 }
 
-int cli_parse_or_exit(const struct cli_cmd *cmd, const char *help, int argc, char **argv,
-                      struct cli_args *out)
+int matches_any_filter(const struct cli_args *a, int opt, const char *name)
 {
-    char err[1024];
-    int rc;
-    out->items = malloc(sizeof(*out->items) * (size_t)(argc > 0 ? argc : 1));
-    if (!out->items) {
-        errf("out of memory");
-        return EXIT_FAIL;
-    }
-    rc = cli_args_parse(cmd, argc, argv, out, err, sizeof(err));
-    if (rc == ARGS_HELP) {
-        fputs(help, stdout);
-        return EXIT_OK;
-    }
-    if (rc == ARGS_USAGE) {
-        fputs(err, stderr);
-        return EXIT_USAGE;
-    }
-    return -1;
+    const char *v;
+    size_t i;
+    for (i = 0; (v = cli_args_value(a, opt, i)) != NULL; i++)
+        if (contains_ci(name, v))
+            return 1;
+    return 0;
 }

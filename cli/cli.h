@@ -1,6 +1,12 @@
 /*
  * cli/cli.h - shared pieces of the hmn command-line tool.  The CLI uses only
  * the public header: it proves the library API is enough.
+ *
+ * Two parts (cli/CMakeLists.txt): the core library hmn_cli_core - args.c,
+ * text.c, table.c, output.c, spill_report.c: no process-wide state, no
+ * stderr, linked by hmn, the unit tests and the fuzzer - and the tool
+ * itself: hmn.c, diag.c (stderr), sys_<os>.c, the cmd_*.c / watch_*.c
+ * subcommands.
  */
 #ifndef HMN_CLI_H
 #define HMN_CLI_H
@@ -11,8 +17,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* Exit codes shared by every subcommand. */
-enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+/*
+ * Exit codes shared by every subcommand.  A step of a subcommand returns
+ * either an exit code (the command ends with it) or CLI_CONTINUE (carry on
+ * with the next step); CLI_CONTINUE is never an exit status.
+ */
+enum { CLI_CONTINUE = -1, EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
 /* Subcommands: argv[0] is the subcommand name; return the process exit code. */
 int cmd_summary(hmn_ctx *ctx, int json);
@@ -67,12 +77,8 @@ int cli_args_parse(const struct cli_cmd *cmd, int argc, char *const *argv, struc
 size_t cli_args_count(const struct cli_args *a, int opt, const char **last);
 /* The n-th value of option opt (-1: positionals), or NULL. */
 const char *cli_args_value(const struct cli_args *a, int opt, size_t n);
-/* clap's "invalid value" message for an option value, on stderr. */
-int usage_invalid(const struct cli_cmd *cmd, const struct cli_opt *opt, const char *value,
-                  const char *why);
-/* Parse argv for cmd; prints help or errors.  Returns -1 to go on, else an exit code. */
-int cli_parse_or_exit(const struct cli_cmd *cmd, const char *help, int argc, char **argv,
-                      struct cli_args *out);
+/* 1 when name contains, ASCII case-insensitively, any value given for option opt (--filter). */
+int matches_any_filter(const struct cli_args *a, int opt, const char *name);
 
 /* ---- display-width table (cli/table.c) ----------------------------------- */
 /* Display columns of a UTF-8 string: combining marks 0, East Asian wide 2. */
@@ -97,7 +103,7 @@ void table_free(struct table *t);
 /* One padded line of cells with given widths (watch rows). */
 void print_cells(FILE *f, const char *const *cells, const size_t *widths, size_t n);
 
-/* ---- output helpers (cli/util.c) ---------------------------------------- */
+/* ---- JSON / CSV values (cli/output.c) ------------------------------------ */
 /* A JSON string with quotes, or null for NULL. */
 void json_str(FILE *f, const char *s);
 /* A number, or null when !valid. */
@@ -106,40 +112,21 @@ void json_u64(FILE *f, int valid, uint64_t v);
 void json_bool(FILE *f, int tri);
 /* One RFC 4180 CSV field (quoted when needed); NULL prints empty. */
 void csv_field(FILE *f, const char *s);
+
+/* ---- text helpers (cli/text.c): pure ---------------------------------------- */
 /* format_vram into a caller buffer. */
 const char *vram(char *buf, size_t cap, uint64_t bytes);
 const char *vram_precise(char *buf, size_t cap, uint64_t bytes);
 /* Signed delta as upstream prints it: "+0 B", "+512 MiB", "-1.0 GiB". */
 const char *vram_delta(char *buf, size_t cap, int64_t d);
-/* printf-format checking that follows MinGW's choice of printf flavour. */
-#if defined(__MINGW32__)
-#define CLI_PRINTF(f, a) __attribute__((format(__MINGW_PRINTF_FORMAT, f, a)))
-#elif defined(__GNUC__)
-#define CLI_PRINTF(f, a) __attribute__((format(printf, f, a)))
-#else
-#define CLI_PRINTF(f, a)
-#endif
-
-/* Print "hmn: <msg>" to stderr. */
-void errf(const char *fmt, ...) CLI_PRINTF(1, 2);
-/* Explain on stderr which GPU sources were tried and why each failed. */
-void explain_sources(hmn_ctx *ctx);
 /* Parse a u32 argument strictly; 0 on success. */
 int parse_u32(const char *s, uint32_t *out);
 /* Parse a u64 argument strictly; 0 on success. */
 int parse_u64(const char *s, uint64_t *out);
 /* Names that identify nobody: NULL, "[protected]", "[exited]", "?". */
 int name_is_unresolved(const char *name);
-/* 1 when name contains, ASCII case-insensitively, any value given for option opt (--filter). */
-int matches_any_filter(const struct cli_args *a, int opt, const char *name);
 /* Rust-debug-style quoted string ("a\"b") into buf. */
 const char *debug_quote(char *buf, size_t cap, const char *s);
-/* The "unknown" glyph of spill cells: "?" on Windows, "n/a" elsewhere. */
-const char *spill_unknown_glyph(void);
-/* UTC "YYYY-MM-DDThh:mm:ss.mmmZ". */
-void wall_clock(char *buf, size_t cap);
-/* Monotonic milliseconds. */
-uint64_t now_ms(void);
 /* Comparator shared by ps and watch: key descending, name (absent first), pid. */
 int row_compare(uint64_t ka, const char *na, uint32_t pa, uint64_t kb, const char *nb, uint32_t pb);
 /* Row name or NULL when the library did not give one. */
@@ -203,7 +190,35 @@ struct cause_input {
 /* Likely causes of an unattributed remainder, most specific first; returns the count. */
 size_t unattributed_causes(const struct cause_input *in, const char **out, size_t max);
 
-/* ---- signals and children (cli/sys.c) ----------------------------------- */
+
+/* ---- stderr (cli/diag.c) --------------------------------------------------- */
+/* printf-format checking that follows MinGW's choice of printf flavour. */
+#if defined(__MINGW32__)
+#define CLI_PRINTF(f, a) __attribute__((format(__MINGW_PRINTF_FORMAT, f, a)))
+#elif defined(__GNUC__)
+#define CLI_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define CLI_PRINTF(f, a)
+#endif
+
+/* Print "hmn: <msg>" to stderr. */
+void errf(const char *fmt, ...) CLI_PRINTF(1, 2);
+/* Explain on stderr which GPU sources were tried and why each failed. */
+void explain_sources(hmn_ctx *ctx);
+/* clap's "invalid value" message for an option value, on stderr; EXIT_USAGE. */
+int usage_invalid(const struct cli_cmd *cmd, const struct cli_opt *opt, const char *value,
+                  const char *why);
+/* Parse argv for cmd; prints help or errors.  CLI_CONTINUE to go on, else an exit code. */
+int cli_parse_or_exit(const struct cli_cmd *cmd, const char *help, int argc, char **argv,
+                      struct cli_args *out);
+
+/* ---- the platform (cli/sys_posix.c, cli/sys_win.c) ------------------------ */
+/* The "unknown" glyph of spill cells: "?" on Windows, "n/a" elsewhere. */
+const char *spill_unknown_glyph(void);
+/* UTC "YYYY-MM-DDThh:mm:ss.mmmZ". */
+void wall_clock(char *buf, size_t cap);
+/* Monotonic milliseconds. */
+uint64_t now_ms(void);
 /* Install the SIGINT handler; 0 on success, else errno-like text in err. */
 int interrupt_install(char *err, size_t cap);
 /* 1 once SIGINT arrived. */

@@ -510,14 +510,14 @@ static int collect(hmn_ctx *ctx, const struct cli_args *a, struct blocks *bs, ui
             return EXIT_USAGE;
         }
         *n = 1;
-        return -1;
+        return CLI_CONTINUE;
     }
     if (hmn_device_count(ctx, n) != HMN_OK)
         *n = 0; /* no GPU source: the "no visible GPUs" answer */
     for (i = 0; i < *n; i++)
         if (add_device(ctx, bs, i) != HMN_OK)
             errf("explain failed to query device %u: %s (skipped)", i, hmn_errmsg(ctx));
-    return -1;
+    return CLI_CONTINUE;
 }
 
 int cmd_explain(hmn_ctx *ctx, int argc, char **argv)
@@ -530,10 +530,10 @@ int cmd_explain(hmn_ctx *ctx, int argc, char **argv)
     memset(&a, 0, sizeof(a));
     memset(&bs, 0, sizeof(bs));
     rc = cli_parse_or_exit(&explain_cmd, explain_help, argc, argv, &a);
-    json = rc < 0 && cli_args_count(&a, O_JSON, NULL) > 0;
-    if (rc < 0)
+    json = rc == CLI_CONTINUE && cli_args_count(&a, O_JSON, NULL) > 0;
+    if (rc == CLI_CONTINUE)
         rc = collect(ctx, &a, &bs, &count);
-    if (rc < 0) {
+    if (rc == CLI_CONTINUE) {
         if (json)
             putchar('[');
         for (i = 0; i < bs.n; i++) {

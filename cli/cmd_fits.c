@@ -88,7 +88,7 @@ int cmd_fits(hmn_ctx *ctx, int argc, char **argv)
     int rc;
     memset(&a, 0, sizeof(a));
     rc = cli_parse_or_exit(&fits_cmd, fits_help, argc, argv, &a);
-    if (rc < 0)
+    if (rc == CLI_CONTINUE)
         rc = run(ctx, &a);
     free(a.items);
     return rc;

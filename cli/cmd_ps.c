@@ -176,7 +176,7 @@ static int check_opts(struct ps_opts *o)
               stderr);
         return EXIT_USAGE;
     }
-    return -1;
+    return CLI_CONTINUE;
 }
 
 static int pid_wanted(const struct ps_opts *o, uint32_t pid)
@@ -583,7 +583,7 @@ static int list_all(hmn_ctx *ctx, const struct ps_opts *o, struct ps_state *st)
             errf("ps failed to query device %u: %s", o->device, hmn_errmsg(ctx));
             return EXIT_USAGE;
         }
-        return -1;
+        return CLI_CONTINUE;
     }
     if (hmn_device_count(ctx, &n) != HMN_OK)
         n = 0; /* nothing to try: an empty listing, as upstream */
@@ -601,7 +601,7 @@ static int list_all(hmn_ctx *ctx, const struct ps_opts *o, struct ps_state *st)
         errf("ps: no device could be queried, so nothing could be listed");
         return EXIT_USAGE;
     }
-    return -1;
+    return CLI_CONTINUE;
 }
 
 int cmd_ps(hmn_ctx *ctx, int argc, char **argv)
@@ -612,11 +612,11 @@ int cmd_ps(hmn_ctx *ctx, int argc, char **argv)
     memset(&o, 0, sizeof(o));
     memset(&st, 0, sizeof(st));
     rc = cli_parse_or_exit(&ps_cmd, ps_help, argc, argv, &o.a);
-    if (rc < 0)
+    if (rc == CLI_CONTINUE)
         rc = check_opts(&o);
-    if (rc < 0)
+    if (rc == CLI_CONTINUE)
         rc = list_all(ctx, &o, &st);
-    if (rc < 0) {
+    if (rc == CLI_CONTINUE) {
         sort_key = o.sort;
         if (st.nrows > 1)
             qsort(st.rows, st.nrows, sizeof(*st.rows), cmp_rows);

@@ -162,7 +162,7 @@ int cmd_spill(hmn_ctx *ctx, int argc, char **argv)
     int rc;
     memset(&a, 0, sizeof(a));
     rc = cli_parse_or_exit(&spill_cmd, spill_help, argc, argv, &a);
-    if (rc < 0)
+    if (rc == CLI_CONTINUE)
         rc = run(ctx, &a);
     free(a.items);
     return rc;

@@ -4,15 +4,11 @@
  * summary on stdout (upstream 0.2.14 section 4.4).  Text, JSON Lines
  * (start / sample / summary records) or CSV.
  */
-#include "cli.h"
+#include "watch.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-
-enum { W_INTERVAL, W_DURATION, W_TOP, W_FOLLOW, W_DEVICE, W_FILTER, W_MIN, W_JSON, W_CSV, W_COUNT };
-enum { OUT_TEXT, OUT_JSON, OUT_CSV };
-enum { MODE_EXPLICIT, MODE_TOP, MODE_FOLLOW };
 
 static const struct cli_opt watch_opts[W_COUNT] = {
     {"--interval", 0, "DUR", 0}, {"--duration", 0, "DUR", 0},       {"--top", 0, "N", 0},
@@ -53,39 +49,6 @@ static const char watch_help[] =
     "\n"
     "Limitations: SPILL and PAGED are measurable only on Windows (n/a elsewhere); a\n"
     "process absent from a listing reads 0 MiB for that interval.\n";
-
-struct reading {
-    int has_used, has_shared;
-    uint64_t used, shared;
-};
-
-struct pid_state {
-    uint32_t pid;
-    struct reading base, prev, peak;
-    char name[256]; /* last resolved name; "" none */
-    int hinted, filter_warned;
-};
-
-struct watch {
-    hmn_ctx *ctx;
-    struct cli_args *a;
-    int out, mode, follow;
-    uint32_t device;
-    uint64_t interval_ms, duration_ms, top, min;
-    int has_duration, has_min;
-    int shared_exists; /* the platform has a shared-memory figure (WDDM) */
-    char dev_name[96];
-    hmn_spill_tracker *tracker;
-    int spilling_at_attach;
-    uint32_t *sel;  /* watched PIDs */
-    size_t nsel;
-    struct pid_state *st; /* first-seen order */
-    size_t nst, st_cap, sel_cap;
-    size_t name_w;
-    uint64_t start_ms;
-    char **argv;
-    int argc;
-};
 
 /* ------------------------------------------------------------ options */
 
@@ -135,7 +98,7 @@ static int check_opts(struct watch *w)
         }
         w->out = OUT_CSV;
     }
-    return -1;
+    return CLI_CONTINUE;
 }
 
 /* Explicit PIDs exclude the auto-selection flags; checked before any hardware call. */
@@ -147,7 +110,7 @@ static int check_conflicts(struct watch *w)
     } auto_only[] = {{W_FOLLOW, "--follow-new"}, {W_FILTER, "--filter"}, {W_MIN, "--min"}};
     size_t i;
     if (cli_args_count(w->a, -1, NULL) == 0)
-        return -1;
+        return CLI_CONTINUE;
     for (i = 0; i < 3; i++) {
         if (cli_args_count(w->a, auto_only[i].opt, NULL)) {
             errf("watch %s only applies to auto-selection; drop %s or the explicit PID list",
@@ -155,7 +118,7 @@ static int check_conflicts(struct watch *w)
             return EXIT_USAGE;
         }
     }
-    return -1;
+    return CLI_CONTINUE;
 }
 
 /* ------------------------------------------------------------ selection */
@@ -220,100 +183,6 @@ static int find_row(const hmn_process_list *list, uint32_t pid, hmn_gpu_process 
             return 1;
     }
     return 0;
-}
-
-/* ------------------------------------------------------------ text bits */
-
-static void criterion(const struct watch *w, char *buf, size_t cap)
-{
-    const char *v;
-    char q[160], m[32];
-    size_t i, o = 0;
-    buf[0] = '\0';
-    for (i = 0; (v = cli_args_value(w->a, W_FILTER, i)) != NULL && o < cap; i++)
-        o += (size_t)snprintf(buf + o, cap - o, "%s%s", i ? " or " : " among names containing ",
-                              debug_quote(q, sizeof(q), v));
-    if (i && o < cap)
-        o += (size_t)snprintf(buf + o, cap - o, " (case-insensitive)");
-    if (w->has_min && o < cap)
-        snprintf(buf + o, cap - o, " with footprint >= %s", vram_precise(m, sizeof(m), w->min));
-}
-
-static void print_start_text(const struct watch *w)
-{
-    char crit[512];
-    criterion(w, crit, sizeof(crit));
-    fprintf(stderr, "hmn watch: device %u", w->device);
-    if (w->dev_name[0])
-        fprintf(stderr, " [%s]", w->dev_name);
-    fprintf(stderr, ", interval %.1fs, ", (double)w->interval_ms / 1000.0);
-    if (w->mode == MODE_EXPLICIT)
-        fprintf(stderr, "watching %zu PID(s)\n", w->nsel);
-    else if (w->mode == MODE_TOP)
-        fprintf(stderr, "watching %zu PID(s) (top %llu by committed%s)\n", w->nsel,
-                (unsigned long long)w->top, crit);
-    else
-        fprintf(stderr, "following top %llu by committed%s (re-selected every interval), %zu initially\n",
-                (unsigned long long)w->top, crit, w->nsel);
-}
-
-static void print_start_json(const struct watch *w)
-{
-    char wc[40];
-    const char *v;
-    int i;
-    size_t k;
-    wall_clock(wc, sizeof(wc));
-    printf("{\"kind\":\"start\",\"t_ms\":0,\"wall_clock\":\"%s\",\"hmn_version\":", wc);
-    json_str(stdout, hmn_version());
-    fputs(",\"argv\":[\"hmn\"", stdout);
-    for (i = 0; i < w->argc; i++) {
-        putchar(',');
-        json_str(stdout, w->argv[i]);
-    }
-    printf("],\"device\":%u,\"device_name\":", w->device);
-    json_str(stdout, w->dev_name[0] ? w->dev_name : NULL);
-    printf(",\"interval_ms\":%llu,\"duration_ms\":", (unsigned long long)w->interval_ms);
-    json_u64(stdout, w->has_duration, w->duration_ms);
-    printf(",\"selection\":{\"mode\":\"%s\",\"pids\":[",
-           w->mode == MODE_EXPLICIT ? "explicit" : w->mode == MODE_TOP ? "top" : "follow_new");
-    for (k = 0; k < w->nsel; k++)
-        printf("%s%u", k ? "," : "", w->sel[k]);
-    fputs("],\"top\":", stdout);
-    json_u64(stdout, w->mode != MODE_EXPLICIT, w->top);
-    fputs(",\"filters\":[", stdout);
-    for (k = 0; (v = cli_args_value(w->a, W_FILTER, k)) != NULL; k++) {
-        if (k)
-            putchar(',');
-        json_str(stdout, v);
-    }
-    fputs("],\"min_bytes\":", stdout);
-    json_u64(stdout, w->has_min, w->min);
-    fputs("}}\n", stdout);
-}
-
-static const size_t text_min_w[8] = {8, 7, 12, 9, 9, 9, 9, 5};
-
-static void text_widths(const struct watch *w, size_t *wd)
-{
-    memcpy(wd, text_min_w, sizeof(text_min_w));
-    wd[2] = w->name_w;
-}
-
-static void print_header(const struct watch *w)
-{
-    static const char *const hdr[8] = {"TIME", "PID", "NAME", "COMMITTED", "\xCE\x94" "COMMIT",
-                                       "SHARED", "\xCE\x94" "SHARED", "SPILL"};
-    size_t wd[8];
-    if (w->out == OUT_CSV) {
-        puts("t_ms,wall_clock,pid,name,used_bytes,used_delta_bytes,shared_used_bytes,"
-             "shared_delta_bytes,spilling,paged");
-        return;
-    }
-    if (w->out != OUT_TEXT)
-        return;
-    text_widths(w, wd);
-    print_cells(stdout, hdr, wd, 8);
 }
 
 /* ------------------------------------------------------------ sampling */
@@ -392,87 +261,6 @@ static void growth_hint(struct pid_state *s, const char *name, const struct read
             s->pid, vram(b, sizeof(b), g));
 }
 
-struct sample_out {
-    uint64_t t_ms;
-    uint32_t pid;
-    const char *name;
-    struct reading r;
-    int has_du, has_ds;
-    int64_t du, ds;
-    int spilling, paged;
-};
-
-static void emit_text(const struct watch *w, const struct sample_out *o)
-{
-    char t[32], pid[16], name[256], u[32], du[32], s[32], ds[32];
-    const char *cells[8];
-    size_t wd[8], i;
-    text_widths(w, wd);
-    snprintf(t, sizeof(t), "+%.1fs", (double)o->t_ms / 1000.0);
-    snprintf(pid, sizeof(pid), "%u", o->pid);
-    snprintf(name, sizeof(name), "%s", o->name ? o->name : "?");
-    for (i = 0; name[i]; i++)
-        if ((unsigned char)name[i] < 0x20 || name[i] == 0x7F)
-            name[i] = '?';
-    cells[0] = t;
-    cells[1] = pid;
-    cells[2] = name;
-    cells[3] = o->r.has_used ? vram(u, sizeof(u), o->r.used) : "n/a";
-    cells[4] = o->has_du ? vram_delta(du, sizeof(du), o->du) : "n/a";
-    cells[5] = o->r.has_shared ? vram(s, sizeof(s), o->r.shared) : "n/a";
-    cells[6] = o->has_ds ? vram_delta(ds, sizeof(ds), o->ds) : "n/a";
-    cells[7] = o->spilling < 0 ? spill_unknown_glyph() : o->spilling ? "SPILL" : "no";
-    print_cells(stdout, cells, wd, 8);
-}
-
-static void json_i64(int valid, int64_t v)
-{
-    if (valid)
-        printf("%lld", (long long)v);
-    else
-        fputs("null", stdout);
-}
-
-static void emit_json(const struct sample_out *o, const char *wc)
-{
-    printf("{\"kind\":\"sample\",\"t_ms\":%llu,\"wall_clock\":\"%s\",\"pid\":%u,\"name\":",
-           (unsigned long long)o->t_ms, wc, o->pid);
-    json_str(stdout, o->name);
-    fputs(",\"used_bytes\":", stdout);
-    json_u64(stdout, o->r.has_used, o->r.used);
-    fputs(",\"used_delta_bytes\":", stdout);
-    json_i64(o->has_du, o->du);
-    fputs(",\"shared_used_bytes\":", stdout);
-    json_u64(stdout, o->r.has_shared, o->r.shared);
-    fputs(",\"shared_delta_bytes\":", stdout);
-    json_i64(o->has_ds, o->ds);
-    fputs(",\"spilling\":", stdout);
-    json_bool(stdout, o->spilling);
-    fputs(",\"paged\":", stdout);
-    json_bool(stdout, o->paged);
-    fputs("}\n", stdout);
-}
-
-static void emit_csv(const struct sample_out *o, const char *wc)
-{
-    printf("%llu,%s,%u,", (unsigned long long)o->t_ms, wc, o->pid);
-    csv_field(stdout, o->name);
-    putchar(',');
-    if (o->r.has_used)
-        printf("%llu", (unsigned long long)o->r.used);
-    putchar(',');
-    if (o->has_du)
-        printf("%lld", (long long)o->du);
-    putchar(',');
-    if (o->r.has_shared)
-        printf("%llu", (unsigned long long)o->r.shared);
-    putchar(',');
-    if (o->has_ds)
-        printf("%lld", (long long)o->ds);
-    printf(",%s,%s\n", o->spilling < 0 ? "" : o->spilling ? "true" : "false",
-           o->paged < 0 ? "" : o->paged ? "true" : "false");
-}
-
 static int spill_state(struct watch *w, uint64_t t_ms)
 {
     char label[32];
@@ -513,12 +301,7 @@ static void sample_pid(struct watch *w, uint32_t pid, const hmn_process_list *li
     if (!name_is_unresolved(name))
         snprintf(s->name, sizeof(s->name), "%s", name);
     growth_hint(s, name, &r);
-    if (w->out == OUT_TEXT)
-        emit_text(w, &o);
-    else if (w->out == OUT_JSON)
-        emit_json(&o, wc);
-    else
-        emit_csv(&o, wc);
+    watch_print_sample(w, &o, wc);
 }
 
 static void sample_all(struct watch *w, const hmn_process_list *list, uint64_t t_ms)
@@ -582,83 +365,6 @@ static void reselect(struct watch *w, const hmn_process_list *list, uint64_t t_m
     w->nsel = n;
 }
 
-/* ------------------------------------------------------------ summary */
-
-static void print_per_pid(const struct watch *w, FILE *f)
-{
-    static const char *const hdr[] = {"PID", "NAME", "BASELINE COMMIT", "PEAK COMMIT",
-                                      "BASELINE SHARED", "PEAK SHARED", "PAGED"};
-    struct table t;
-    size_t i;
-    int measurable = w->tracker && hmn_spill_tracker_is_measurable(w->tracker) == 1;
-    if (w->nst == 0)
-        return;
-    table_init(&t, 7, hdr, NULL);
-    for (i = 0; i < w->nst; i++) {
-        const struct pid_state *s = &w->st[i];
-        char pid[16], bu[32], pu[32], bs[32], ps[32];
-        const char *cells[7];
-        snprintf(pid, sizeof(pid), "%u", s->pid);
-        cells[0] = pid;
-        cells[1] = s->name[0] ? s->name : "?";
-        cells[2] = s->base.has_used ? vram(bu, sizeof(bu), s->base.used) : "n/a";
-        cells[3] = s->peak.has_used ? vram(pu, sizeof(pu), s->peak.used) : "n/a";
-        cells[4] = s->base.has_shared ? vram(bs, sizeof(bs), s->base.shared) : "n/a";
-        cells[5] = s->peak.has_shared ? vram(ps, sizeof(ps), s->peak.shared) : "n/a";
-        cells[6] = !measurable ? spill_unknown_glyph()
-                   : (s->peak.has_shared && s->peak.shared >= HMN_SPILL_DEFAULT_SHARED_GROWTH_BYTES)
-                       ? "yes"
-                       : "no";
-        table_add(&t, cells);
-    }
-    table_print_prefixed(f, &t, "hmn watch: per-PID  ", "                    ");
-    table_free(&t);
-}
-
-static void summary_text(const struct watch *w, FILE *f)
-{
-    if (!w->tracker)
-        fputs("hmn watch: spill tracking unavailable for this run; per-PID VRAM below\n", f);
-    else if (hmn_spill_tracker_is_measurable(w->tracker) != 1)
-        fputs("hmn watch: spill not measurable on this platform; per-PID VRAM below\n", f);
-    else
-        spill_report_text(f, "hmn watch", w->tracker);
-    if (w->spilling_at_attach == 1)
-        fputs("hmn watch: the device was already spilling at attach; the baseline above includes "
-              "that spill, so episodes count only growth beyond it\n",
-              f);
-    print_per_pid(w, f);
-}
-
-static void summary_json(const struct watch *w)
-{
-    size_t i;
-    int measurable = w->tracker && hmn_spill_tracker_is_measurable(w->tracker) == 1;
-    fputs("{\"kind\":\"summary\",", stdout);
-    spill_report_json_fields(stdout, w->tracker, 0);
-    fputs(",\"spilling_at_attach\":", stdout);
-    json_bool(stdout, w->spilling_at_attach);
-    fputs(",\"per_pid\":[", stdout);
-    for (i = 0; i < w->nst; i++) {
-        const struct pid_state *s = &w->st[i];
-        printf("%s{\"pid\":%u,\"name\":", i ? "," : "", s->pid);
-        json_str(stdout, s->name[0] ? s->name : NULL);
-        fputs(",\"baseline_used_bytes\":", stdout);
-        json_u64(stdout, s->base.has_used, s->base.used);
-        fputs(",\"peak_used_bytes\":", stdout);
-        json_u64(stdout, s->peak.has_used, s->peak.used);
-        fputs(",\"baseline_shared_bytes\":", stdout);
-        json_u64(stdout, s->base.has_shared, s->base.shared);
-        fputs(",\"peak_shared_bytes\":", stdout);
-        json_u64(stdout, s->peak.has_shared, s->peak.shared);
-        fputs(",\"paged\":", stdout);
-        json_bool(stdout, !measurable ? -1
-                          : s->peak.has_shared && s->peak.shared >= HMN_SPILL_DEFAULT_SHARED_GROWTH_BYTES);
-        fputc('}', stdout);
-    }
-    printf("],\"interrupted\":%s}\n", interrupted() ? "true" : "false");
-}
-
 /* ------------------------------------------------------------ run */
 
 static int first_listing(struct watch *w, hmn_process_list **list)
@@ -670,7 +376,7 @@ static int first_listing(struct watch *w, hmn_process_list **list)
     }
     if (hmn_device_info(w->ctx, w->device, &info) == HMN_OK && (info.valid & HMN_DEV_HAS_NAME))
         snprintf(w->dev_name, sizeof(w->dev_name), "%s", info.name);
-    return -1;
+    return CLI_CONTINUE;
 }
 
 static void warn_missing_pids(struct watch *w, const hmn_process_list *list)
@@ -708,7 +414,7 @@ static int select_initial(struct watch *w, const hmn_process_list *list)
     if (n) {
         w->mode = MODE_EXPLICIT;
         warn_missing_pids(w, list);
-        return -1;
+        return CLI_CONTINUE;
     }
     w->mode = w->follow ? MODE_FOLLOW : MODE_TOP;
     warn_unnamed(w, list);
@@ -719,8 +425,8 @@ static int select_initial(struct watch *w, const hmn_process_list *list)
                 w->device, hmn_process_list_unreadable(list));
     w->nsel = auto_select(w, list, w->sel);
     if (w->nsel)
-        return -1;
-    criterion(w, crit, sizeof(crit));
+        return CLI_CONTINUE;
+    watch_criterion(w, crit, sizeof(crit));
     if (!w->follow) {
         errf("watch found no GPU processes on device %u to auto-select (top %llu%s); re-run with an "
              "explicit PID once a workload is running",
@@ -730,7 +436,7 @@ static int select_initial(struct watch *w, const hmn_process_list *list)
     errf("watch found no GPU processes on device %u yet (top %llu by committed%s); waiting for work "
          "to appear",
          w->device, (unsigned long long)w->top, crit);
-    return -1;
+    return CLI_CONTINUE;
 }
 
 static void open_tracker(struct watch *w)
@@ -814,7 +520,7 @@ static int run(struct watch *w)
     char err[128];
     size_t cap;
     int rc = first_listing(w, &list);
-    if (rc >= 0)
+    if (rc != CLI_CONTINUE)
         return rc;
     cap = hmn_process_list_count(list) + cli_args_count(w->a, -1, NULL) + 1;
     cap = cap < 4096 ? 4096 : cap; /* follow-new selects at most this many */
@@ -826,7 +532,7 @@ static int run(struct watch *w)
         goto out;
     }
     rc = select_initial(w, list);
-    if (rc >= 0)
+    if (rc != CLI_CONTINUE)
         goto out;
     open_tracker(w);
     w->shared_exists = hmn_is_spill_measurable(w->ctx) == 1;
@@ -834,19 +540,13 @@ static int run(struct watch *w)
         errf("watch failed to install Ctrl+C handler (%s); interrupting will skip the closing summary",
              err);
     init_name_width(w, list);
-    print_start_text(w);
-    if (w->out == OUT_JSON)
-        print_start_json(w);
-    print_header(w);
+    watch_print_start(w);
     w->start_ms = now_ms();
     sample_all(w, list, 0);
     hmn_process_list_free(list);
     list = NULL;
     loop(w, next);
-    if (w->out == OUT_JSON)
-        summary_json(w);
-    else
-        summary_text(w, w->out == OUT_CSV ? stderr : stdout);
+    watch_print_summary(w);
     rc = (w->tracker && hmn_spill_tracker_has_spilled(w->tracker) == 1) ? EXIT_FAIL : EXIT_OK;
 out:
     hmn_process_list_free(list);
@@ -867,11 +567,11 @@ int cmd_watch(hmn_ctx *ctx, int argc, char **argv)
     w.argc = argc;
     w.argv = argv;
     rc = cli_parse_or_exit(&watch_cmd, watch_help, argc, argv, &a);
-    if (rc < 0)
+    if (rc == CLI_CONTINUE)
         rc = check_opts(&w);
-    if (rc < 0)
+    if (rc == CLI_CONTINUE)
         rc = check_conflicts(&w);
-    if (rc < 0)
+    if (rc == CLI_CONTINUE)
         rc = run(&w);
     free(w.sel);
     free(w.st);

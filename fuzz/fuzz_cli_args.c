@@ -4,9 +4,7 @@
  * must never read past argv, overrun its error buffer or its item storage,
  * and every accepted item must point into argv.
  */
-#include "../cli/args.c"
-#include "../cli/table.c"
-#include "../cli/util.c"
+#include "cli.h"
 
 #include <stdint.h>
 #include <stdlib.h>

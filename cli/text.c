@@ -1,48 +1,14 @@
-/* cli/util.c - small output helpers for every subcommand. */
+/*
+ * cli/text.c - text helpers of every subcommand: sizes, deltas, strict
+ * number arguments, quoting, row order, kinds.  Pure (no I/O): part of the
+ * CLI core library that the unit tests and the fuzzer link too.
+ */
 #include "cli.h"
 
 #include <errno.h>
-#include <ctype.h>
-#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-void json_str(FILE *f, const char *s)
-{
-    char stackbuf[512];
-    char *buf = stackbuf;
-    int n;
-    if (!s) {
-        fputs("null", f);
-        return;
-    }
-    n = hmn_json_escape(stackbuf, sizeof(stackbuf), s);
-    if (n < 0) {
-        fputs("null", f);
-        return;
-    }
-    if ((size_t)n >= sizeof(stackbuf)) {
-        buf = malloc((size_t)n + 1);
-        if (!buf) {
-            fputs("null", f);
-            return;
-        }
-        hmn_json_escape(buf, (size_t)n + 1, s);
-    }
-    fputc('"', f);
-    fputs(buf, f);
-    fputc('"', f);
-    if (buf != stackbuf)
-        free(buf);
-}
-
-void json_u64(FILE *f, int valid, uint64_t v)
-{
-    if (valid)
-        fprintf(f, "%llu", (unsigned long long)v);
-    else
-        fputs("null", f);
-}
 
 const char *vram(char *buf, size_t cap, uint64_t bytes)
 {
@@ -54,31 +20,6 @@ const char *vram_precise(char *buf, size_t cap, uint64_t bytes)
 {
     hmn_format_vram_precise(buf, cap, bytes);
     return buf;
-}
-
-void errf(const char *fmt, ...)
-{
-    va_list ap;
-    fputs("hmn: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-}
-
-void explain_sources(hmn_ctx *ctx)
-{
-    size_t i;
-    hmn_source_report r = HMN_SOURCE_REPORT_INIT;
-    fputs("hmn: GPU sources tried:\n", stderr);
-    for (i = 0; hmn_source_report_get(ctx, i, &r) == HMN_OK; i++) {
-        const char *state = r.state == HMN_SOURCE_AVAILABLE     ? "available"
-                            : r.state == HMN_SOURCE_DISABLED    ? "disabled"
-                            : r.state == HMN_SOURCE_UNAVAILABLE ? "unavailable"
-                                                                : "not tried";
-        fprintf(stderr, "  %-11s %s%s%s%s\n", hmn_source_name((int)r.source), state,
-                r.reason[0] ? " (" : "", r.reason, r.reason[0] ? ")" : "");
-    }
 }
 
 int parse_u32(const char *s, uint32_t *out)
@@ -106,28 +47,6 @@ int parse_u64(const char *s, uint64_t *out)
         return -1;
     *out = (uint64_t)v;
     return 0;
-}
-
-void json_bool(FILE *f, int tri)
-{
-    fputs(tri < 0 ? "null" : tri ? "true" : "false", f);
-}
-
-void csv_field(FILE *f, const char *s)
-{
-    if (!s)
-        return;
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
 }
 
 const char *vram_delta(char *buf, size_t cap, int64_t d)
@@ -178,15 +97,6 @@ const char *debug_quote(char *buf, size_t cap, const char *s)
     return buf;
 }
 
-const char *spill_unknown_glyph(void)
-{
-#if defined(_WIN32)
-    return "?";
-#else
-    return "n/a";
-#endif
-}
-
 int row_compare(uint64_t ka, const char *na, uint32_t pa, uint64_t kb, const char *nb, uint32_t pb)
 {
     int c;
@@ -225,28 +135,4 @@ const char *kinds_text(char *buf, size_t cap, uint32_t kinds)
     if (!buf[0])
         snprintf(buf, cap, "?");
     return buf;
-}
-
-/* Case-insensitive (ASCII) substring. */
-static int contains_ci(const char *hay, const char *needle)
-{
-    size_t n = strlen(needle), i;
-    for (; *hay; hay++) {
-        for (i = 0; i < n && hay[i]; i++)
-            if (tolower((unsigned char)hay[i]) != tolower((unsigned char)needle[i]))
-                break;
-        if (i == n)
-            return 1;
-    }
-    return n == 0;
-}
-
-int matches_any_filter(const struct cli_args *a, int opt, const char *name)
-{
-    const char *v;
-    size_t i;
-    for (i = 0; (v = cli_args_value(a, opt, i)) != NULL; i++)
-        if (contains_ci(name, v))
-            return 1;
-    return 0;
 }
