@@ -2,71 +2,19 @@
  * backends/gpu_drm.c - AMD, Intel (and any other DRM) GPUs on Linux with no
  * vendor library: devices from <sysfs>/class/drm/cardN/device, device-wide
  * memory from amdgpu's mem_info_* files, per-process memory from the fdinfo
- * of every DRM file descriptor under <procfs>/<pid>/fd.
+ * of every DRM file descriptor under <procfs>/<pid>/fd (the sweep:
+ * drm_scan.c), folded here into one row per process.
  *
  * Roots come from ctx->sysfs / ctx->procfs (HMN_SYSFS / HMN_PROCFS), so the
  * same code reads a host's trees mounted into a container, or a fixture.
  * docs/backends/drm.md has the rules (regions, de-duplication, unreadable).
  */
-#include "backend.h"
-#include "parse/drm.h"
+#include "backends/drm.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define DRM_MAJOR 226u   /* /dev/dri/card*, renderD* */
-#define ACCEL_MAJOR 261u /* /dev/accel/accel* (compute accelerators) */
-#define FDINFO_CAP 16384 /* fdinfo of a DRM client is 1-3 KiB; keep room for new keys */
 #define SCAN_CACHE_MS 50 /* one listing of several devices reuses one /proc pass */
-
-struct drm_card {
-    char name[32];   /* "card0" */
-    char pci[32];    /* lower-case PCI slot, "" for a platform device */
-    char driver[32]; /* DRIVER= of the uevent */
-    uint32_t vendor_id, device_id;
-    int has_ids;
-    uint32_t vendor; /* enum hmn_vendor */
-};
-
-/* One DRM client held by one process (a dup'ed fd of it is not repeated). */
-struct drm_hold {
-    uint32_t pid;
-    uint32_t card;
-    uint64_t client_id;
-    int has_id;
-    int shared; /* another process holds the same client */
-    int owner;  /* lowest PID holding it: counts it in unique_used_bytes */
-    unsigned seen;
-    uint64_t region[HMN__DRM_REGIONS];
-};
-
-struct drm_scan {
-    struct drm_hold *h;
-    size_t n, cap;
-    uint32_t unreadable;
-    /* diagnostics (HMN_DEBUG=1) */
-    uint32_t drm_fds, bad_values, unknown_keys, unmatched, no_id;
-};
-
-struct drm_state {
-    uint32_t n;
-    struct drm_card card[HMN__MAX_DEVICES];
-    struct drm_scan cache; /* last full scan, reused for SCAN_CACHE_MS */
-    uint64_t cache_ms;
-    int cache_valid;
-};
-
-/* Scratch of one pass over /proc. */
-struct scan_ctx {
-    hmn_ctx *ctx;
-    const struct drm_state *st;
-    struct drm_scan *out;
-    char *buf; /* FDINFO_CAP bytes */
-    uint32_t pid;
-    size_t pid_first; /* first hold of the current pid */
-    int pid_unreadable;
-    int failed;       /* HMN_ENOMEM */
-};
 
 /* ---------------------------------------------------------------- cards */
 
@@ -343,214 +291,6 @@ static int drm_device_info(hmn_ctx *ctx, void *state, const struct hmn__dev *dev
     return HMN_OK;
 }
 
-/* ---------------------------------------------------------------- the /proc scan */
-
-static int parse_pid(const char *name, uint32_t *pid)
-{
-    uint64_t v;
-    if (hmn__parse_u64(name, strlen(name), &v) != HMN_OK || v == 0 || v > UINT32_MAX)
-        return HMN_EPARSE;
-    *pid = (uint32_t)v;
-    return HMN_OK;
-}
-
-/* 1 when the fd is a DRM (or accel) device node. */
-static int is_drm_fd(const char *link_path, const char *target)
-{
-    unsigned maj, min;
-    if (strncmp(target, "/dev/dri/", 9) == 0 || strncmp(target, "/dev/accel/", 11) == 0)
-        return 1;
-    /* Device nodes mounted elsewhere: only a /dev path can be one worth a stat. */
-    if (strncmp(target, "/dev/", 5) != 0 || strncmp(target, "/dev/pts/", 9) == 0 ||
-        strcmp(target, "/dev/null") == 0)
-        return 0;
-    return hmn__char_dev(link_path, &maj, &min) == HMN_OK &&
-           (maj == DRM_MAJOR || maj == ACCEL_MAJOR);
-}
-
-static int card_for(const struct drm_state *st, const struct hmn__drm_client *c)
-{
-    uint32_t i;
-    for (i = 0; i < st->n; i++) {
-        const struct drm_card *k = &st->card[i];
-        if (c->pdev[0] ? strcmp(k->pci, c->pdev) == 0
-                       : (!k->pci[0] && k->driver[0] && strcmp(k->driver, c->driver) == 0))
-            return (int)i;
-    }
-    return -1;
-}
-
-/* The same client through a second fd of this process (dup, SCM_RIGHTS to self). */
-static int seen_in_pid(const struct scan_ctx *s, uint32_t card, const struct hmn__drm_client *c)
-{
-    size_t i;
-    if (!c->has_client_id)
-        return 0;
-    for (i = s->pid_first; i < s->out->n; i++)
-        if (s->out->h[i].card == card && s->out->h[i].has_id &&
-            s->out->h[i].client_id == c->client_id)
-            return 1;
-    return 0;
-}
-
-static void add_hold(struct scan_ctx *s, uint32_t card, const struct hmn__drm_client *c)
-{
-    struct drm_scan *o = s->out;
-    struct drm_hold *h;
-    const uint64_t *reg;
-    if (o->n == o->cap) {
-        size_t cap = o->cap ? o->cap * 2 : 32;
-        struct drm_hold *v = realloc(o->h, cap * sizeof(*v));
-        if (!v) {
-            s->failed = HMN_ENOMEM;
-            return;
-        }
-        o->h = v;
-        o->cap = cap;
-    }
-    h = &o->h[o->n++];
-    memset(h, 0, sizeof(*h));
-    h->pid = s->pid;
-    h->card = card;
-    h->client_id = c->client_id;
-    h->has_id = c->has_client_id;
-    reg = hmn__drm_client_regions(c, &h->seen);
-    memcpy(h->region, reg, sizeof(h->region));
-}
-
-/* One fdinfo: parse, map to a card, keep it unless this process already has it. */
-static void take_fdinfo(struct scan_ctx *s, const char *fd)
-{
-    struct hmn__drm_client c;
-    char path[600];
-    size_t len;
-    int rc, card;
-    if (hmn__path(path, sizeof(path), s->ctx->procfs, "/%u/fdinfo/%s", s->pid, fd) != HMN_OK)
-        return;
-    rc = hmn__read_file(path, s->buf, FDINFO_CAP, &len, NULL);
-    if (rc != HMN_OK) {
-        /* ENOENT: the fd was closed or the process exited meanwhile - normal. */
-        if (rc != HMN_ENOENT)
-            s->pid_unreadable = 1;
-        return;
-    }
-    (void)hmn__parse_drm_fdinfo(s->buf, len, &c);
-    s->out->bad_values += c.bad_values;
-    s->out->unknown_keys += c.unknown_keys;
-    if (!c.is_drm)
-        return;
-    card = card_for(s->st, &c);
-    if (card < 0) {
-        s->out->unmatched++;
-        return;
-    }
-    if (!c.has_client_id)
-        s->out->no_id++;
-    if (!seen_in_pid(s, (uint32_t)card, &c))
-        add_hold(s, (uint32_t)card, &c);
-}
-
-static int on_fd(void *arg, const char *name)
-{
-    struct scan_ctx *s = arg;
-    char link[600], target[512];
-    int rc;
-    if (hmn__path(link, sizeof(link), s->ctx->procfs, "/%u/fd/%s", s->pid, name) != HMN_OK)
-        return 0;
-    rc = hmn__readlink(link, target, sizeof(target));
-    if (rc != HMN_OK) {
-        if (rc != HMN_ENOENT)
-            s->pid_unreadable = 1;
-        return 0;
-    }
-    /* Sockets, pipes and files are never DRM: their fdinfo is not even read. */
-    if (!is_drm_fd(link, target))
-        return 0;
-    s->out->drm_fds++;
-    take_fdinfo(s, name);
-    return s->failed ? HMN_ENOMEM : 0;
-}
-
-/* Kernel threads (empty cmdline) own no fds: no need to report them unreadable. */
-static int is_kernel_thread(const struct scan_ctx *s)
-{
-    char path[600], buf[8];
-    size_t len;
-    if (hmn__path(path, sizeof(path), s->ctx->procfs, "/%u/cmdline", s->pid) != HMN_OK ||
-        hmn__read_file(path, buf, sizeof(buf), &len, NULL) != HMN_OK)
-        return 1; /* gone, or not even that is readable: nothing to count */
-    return len == 0;
-}
-
-static void scan_pid(struct scan_ctx *s, uint32_t pid)
-{
-    char path[600];
-    int rc;
-    s->pid = pid;
-    s->pid_first = s->out->n;
-    s->pid_unreadable = 0;
-    if (hmn__path(path, sizeof(path), s->ctx->procfs, "/%u/fd", pid) != HMN_OK)
-        return;
-    rc = hmn__list_dir(path, on_fd, s);
-    if (rc == HMN_ENOMEM)
-        s->failed = HMN_ENOMEM;
-    else if (rc != HMN_OK && rc != HMN_ENOENT)
-        s->pid_unreadable = !is_kernel_thread(s);
-    if (s->pid_unreadable)
-        s->out->unreadable++;
-}
-
-static int on_pid(void *arg, const char *name)
-{
-    struct scan_ctx *s = arg;
-    uint32_t pid;
-    if (parse_pid(name, &pid) != HMN_OK)
-        return 0;
-    scan_pid(s, pid);
-    return s->failed ? HMN_ENOMEM : 0;
-}
-
-static void scan_free(struct drm_scan *d)
-{
-    free(d->h);
-    memset(d, 0, sizeof(*d));
-}
-
-/* Every DRM client of every process (only_pid == 0) or of one process. */
-static int scan(hmn_ctx *ctx, const struct drm_state *st, uint32_t only_pid, struct drm_scan *out)
-{
-    struct scan_ctx s;
-    char path[600];
-    int rc;
-    memset(out, 0, sizeof(*out));
-    memset(&s, 0, sizeof(s));
-    s.ctx = ctx;
-    s.st = st;
-    s.out = out;
-    s.buf = malloc(FDINFO_CAP);
-    if (!s.buf)
-        return hmn__fail(ctx, HMN_ENOMEM, "out of memory scanning DRM clients");
-    hmn__strlcpy(path, ctx->procfs, sizeof(path));
-    rc = HMN_OK;
-    if (only_pid)
-        scan_pid(&s, only_pid);
-    else
-        rc = hmn__list_dir(path, on_pid, &s);
-    free(s.buf);
-    if (rc == HMN_OK && s.failed)
-        rc = s.failed;
-    if (rc != HMN_OK) {
-        scan_free(out);
-        return hmn__fail(ctx, rc, "%s: cannot list processes (%s)", path, hmn_strerror(rc));
-    }
-    hmn__debug(ctx,
-               "[hmn debug] drm scan: %zu clients, %u DRM fds, %u unreadable, %u bad values, "
-               "%u unknown keys, %u unmatched pdev, %u without client id",
-               out->n, out->drm_fds, out->unreadable, out->bad_values, out->unknown_keys,
-               out->unmatched, out->no_id);
-    return HMN_OK;
-}
-
 /* ---------------------------------------------------------------- rows */
 
 static int cmp_hold_ptr(const void *a, const void *b)
@@ -687,9 +427,9 @@ static int full_scan(hmn_ctx *ctx, struct drm_state *st, struct drm_scan **out)
         *out = &st->cache;
         return HMN_OK;
     }
-    scan_free(&st->cache);
+    hmn__drm_scan_free(&st->cache);
     st->cache_valid = 0;
-    rc = scan(ctx, st, 0, &st->cache);
+    rc = hmn__drm_scan(ctx, st, 0, &st->cache);
     if (rc != HMN_OK)
         return rc;
     st->cache_valid = 1;
@@ -718,11 +458,11 @@ static int drm_self_gpu(hmn_ctx *ctx, void *state, const struct hmn__dev *dev,
     int rc, known = 1;
     if (!card_of(ctx, state, dev))
         return HMN_EBACKEND;
-    rc = scan(ctx, state, hmn__getpid(), &d);
+    rc = hmn__drm_scan(ctx, state, hmn__getpid(), &d);
     if (rc != HMN_OK)
         return rc;
     if (d.unreadable) {
-        scan_free(&d);
+        hmn__drm_scan_free(&d);
         return hmn__fail(ctx, HMN_EACCES, "%s/%u/fd: cannot read our own DRM descriptors",
                          ctx->procfs, hmn__getpid());
     }
@@ -736,7 +476,7 @@ static int drm_self_gpu(hmn_ctx *ctx, void *state, const struct hmn__dev *dev,
         else
             known = 0;
     }
-    scan_free(&d);
+    hmn__drm_scan_free(&d);
     out->source = HMN_SOURCE_DRM_FDINFO;
     out->is_per_process = 1;
     if (known)

@@ -12,46 +12,24 @@
  *    fall back to v1 and say so (memory_api), reserved then unknown.
  *  - The `_v3` process calls wrote a 32-byte struct on R535.43 only; the
  *    stride is guessed from the symbols present, every row is validated, and
- *    the other stride is tried when validation fails.  The buffer is always
- *    sized for the larger stride so a wrong guess cannot overflow it.
+ *    the other stride is tried when validation fails (parse/nvml_rows.c).
+ *    The buffer is always sized for the larger stride so a wrong guess
+ *    cannot overflow it.
  *  - Compute, graphics and MPS lists overlap: rows are merged by PID, the
  *    memory is the larger figure, never the sum.
  *  - usedGpuMemory == all ones means "not available": the row stays, its
  *    figure is unknown.  A figure above the device total is garbage: same.
  *  - INSUFFICIENT_SIZE: bounded retry with headroom, no 64-process cap.
  */
-#include "backend.h"
-#include "backends/nvml_abi.h"
+#include "backends/nvml.h"
 
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define NVML_MAX_ROWS 65536u /* more rows than any driver reports: refuse */
-#define NVML_RETRIES 4
-#define NVML_MAX_STRIDE sizeof(hmn_nvmlProcessDetail_v1_t)
-
-enum proc_kind { K_COMPUTE, K_GRAPHICS, K_MPS, K_COUNT };
-
-/* Resolved entry points: one context's copy, never global. */
-struct nvml_fns {
-    hmn_nvml_void_fn init, shutdown;
-    hmn_nvml_errstr_fn error_string;
-    hmn_nvml_sysstr_fn driver_version, nvml_version;
-    hmn_nvml_int_fn cuda_version;
-    hmn_nvml_count_fn count;
-    hmn_nvml_handle_fn handle;
-    hmn_nvml_devstr_fn name, uuid;
-    hmn_nvml_pci_fn pci;
-    hmn_nvml_mem_fn mem_v1;
-    hmn_nvml_mem2_fn mem_v2;
-    hmn_nvml_migmode_fn mig_mode;
-    hmn_nvml_devuint_fn max_mig, gi_id, ci_id;
-    hmn_nvml_mighandle_fn mig_handle;
-    hmn_nvml_detail_fn detail_list;
-    hmn_nvml_procs_fn procs_v3[K_COUNT], procs_v2[K_COUNT], procs_v1[K_COUNT];
-    hmn_nvml_any_fn conf_compute_mem;
-};
+const char *const hmn__nvml_api_names[] = {"nvmlDeviceGetRunningProcessDetailList",
+                                           "_v3 process calls", "_v2 process calls",
+                                           "unsuffixed process calls", "none"};
 
 /* Names newest-first; the first one the library exports wins. */
 struct sym_entry {
@@ -92,27 +70,6 @@ static const struct sym_entry sym_table[] = {
     SYM(procs_v1[K_COMPUTE], 0, "nvmlDeviceGetComputeRunningProcesses"),
     SYM(procs_v1[K_GRAPHICS], 0, "nvmlDeviceGetGraphicsRunningProcesses"),
     SYM(procs_v1[K_MPS], 0, "nvmlDeviceGetMPSComputeRunningProcesses"),
-};
-
-/* Which process API this library gets (newest available). */
-enum proc_api { API_DETAIL, API_V3, API_V2, API_V1, API_NONE };
-static const char *const api_names[] = {"nvmlDeviceGetRunningProcessDetailList",
-                                        "_v3 process calls", "_v2 process calls",
-                                        "unsuffixed process calls", "none"};
-
-struct nvml_state {
-    hmn__dl *dl;
-    int initialised;
-    struct nvml_fns fn;
-    enum proc_api api;
-    size_t v3_stride; /* guessed row size of the _v3 calls (24 or 32) */
-    char lib[512];    /* the file that was loaded */
-};
-
-/* One row before merging. */
-struct raw_row {
-    uint32_t pid, gi, ci;
-    uint64_t used;
 };
 
 /* ---------------------------------------------------------------- loading */
@@ -183,7 +140,7 @@ static int resolve_symbols(struct nvml_state *st, char *reason, size_t cap)
     return HMN_OK;
 }
 
-static const char *nvml_err(const struct nvml_state *st, hmn_nvmlReturn_t r)
+const char *hmn__nvml_err(const struct nvml_state *st, hmn_nvmlReturn_t r)
 {
     const char *s = st->fn.error_string ? st->fn.error_string(r) : NULL;
     return s && s[0] ? s : "error";
@@ -210,8 +167,8 @@ static void choose_process_api(hmn_ctx *ctx, struct nvml_state *st)
         st->api = API_NONE;
     if (f->procs_v3[K_COMPUTE] && f->conf_compute_mem && !f->detail_list)
         st->v3_stride = sizeof(hmn_nvmlProcessDetail_v1_t);
-    hmn__debug(ctx, "[NVML debug] process api: %s, _v3 stride %u", api_names[st->api],
-               (unsigned)st->v3_stride);
+    hmn__debug(ctx, "[NVML debug] process api: %s, _v3 stride %u",
+               hmn__nvml_api_names[st->api], (unsigned)st->v3_stride);
 }
 
 static int init_library(hmn_ctx *ctx, struct nvml_state *st, char *reason, size_t cap)
@@ -220,7 +177,7 @@ static int init_library(hmn_ctx *ctx, struct nvml_state *st, char *reason, size_
     const char *which = hmn__dl_sym(st->dl, "nvmlInit_v2") ? "nvmlInit_v2" : "nvmlInit";
     hmn__debug(ctx, "[NVML debug] %s -> %d", which, r);
     if (r != HMN_NVML_SUCCESS) {
-        hmn__snprintf(reason, cap, "%s failed: %s (%d)", which, nvml_err(st, r), r);
+        hmn__snprintf(reason, cap, "%s failed: %s (%d)", which, hmn__nvml_err(st, r), r);
         return (r == HMN_NVML_ERROR_DRIVER_NOT_LOADED || r == HMN_NVML_ERROR_LIBRARY_NOT_FOUND ||
                 r == HMN_NVML_ERROR_LIB_RM_VERSION_MISMATCH)
                    ? HMN_ENODRIVER
@@ -266,20 +223,19 @@ static void nvml_close(hmn_ctx *ctx, void *state)
 
 /* ---------------------------------------------------------------- devices */
 
-/* NVML's failure as an hmn error with a message naming the call. */
-static int fail_nvml(hmn_ctx *ctx, const struct nvml_state *st, const char *call,
-                     hmn_nvmlReturn_t r)
+int hmn__nvml_fail(hmn_ctx *ctx, const struct nvml_state *st, const char *call,
+                   hmn_nvmlReturn_t r)
 {
     int code = r == HMN_NVML_ERROR_NO_PERMISSION ? HMN_EACCES : HMN_EBACKEND;
-    return hmn__fail(ctx, code, "%s failed: %s (%d)", call, nvml_err(st, r), r);
+    return hmn__fail(ctx, code, "%s failed: %s (%d)", call, hmn__nvml_err(st, r), r);
 }
 
-static int get_handle(hmn_ctx *ctx, const struct nvml_state *st, uint32_t index,
-                      hmn_nvmlDevice_t *h)
+int hmn__nvml_handle(hmn_ctx *ctx, const struct nvml_state *st, uint32_t index,
+                     hmn_nvmlDevice_t *h)
 {
     hmn_nvmlReturn_t r = st->fn.handle(index, h);
     if (r != HMN_NVML_SUCCESS)
-        return fail_nvml(ctx, st, "nvmlDeviceGetHandleByIndex", r);
+        return hmn__nvml_fail(ctx, st, "nvmlDeviceGetHandleByIndex", r);
     return HMN_OK;
 }
 
@@ -302,7 +258,7 @@ static int nvml_enumerate(hmn_ctx *ctx, void *state, struct hmn__devtab *tab)
     hmn_nvmlReturn_t r = st->fn.count(&count);
     hmn__debug(ctx, "[NVML debug] nvmlDeviceGetCount -> %d, count %u", r, count);
     if (r != HMN_NVML_SUCCESS)
-        return fail_nvml(ctx, st, "nvmlDeviceGetCount", r);
+        return hmn__nvml_fail(ctx, st, "nvmlDeviceGetCount", r);
     for (i = 0; i < count; i++) {
         struct hmn__dev d;
         hmn_nvmlDevice_t h;
@@ -485,7 +441,7 @@ static int nvml_device_info(hmn_ctx *ctx, void *state, const struct hmn__dev *de
     struct nvml_state *st = state;
     hmn_nvmlDevice_t h;
     hmn_nvmlPciInfo_t pci;
-    int rc = get_handle(ctx, st, dev->local_index, &h);
+    int rc = hmn__nvml_handle(ctx, st, dev->local_index, &h);
     if (rc < 0)
         return rc;
     out->source = HMN_SOURCE_NVML;
@@ -513,7 +469,7 @@ static int nvml_mig(hmn_ctx *ctx, void *state, const struct hmn__dev *dev, uint3
     hmn_nvmlMemory_t mem;
     unsigned int id;
     char tmp[HMN_NVML_DEVICE_NAME_V2_BUFFER_SIZE];
-    int rc = get_handle(ctx, st, dev->local_index, &h);
+    int rc = hmn__nvml_handle(ctx, st, dev->local_index, &h);
     if (rc < 0)
         return rc;
     rc = mig_nth(st, h, i, &m, NULL);
@@ -542,322 +498,12 @@ static int nvml_mig(hmn_ctx *ctx, void *state, const struct hmn__dev *dev, uint3
     return HMN_OK;
 }
 
-/* ---------------------------------------------------------------- processes */
-
-/* One call of the process API `api` for `kind`, rows written to buf. */
-static hmn_nvmlReturn_t call_procs(const struct nvml_state *st, enum proc_api api,
-                                   hmn_nvmlDevice_t h, int kind, unsigned int *n, void *buf)
-{
-    static const unsigned int modes[K_COUNT] = {HMN_NVML_PROCESS_MODE_COMPUTE,
-                                                HMN_NVML_PROCESS_MODE_GRAPHICS,
-                                                HMN_NVML_PROCESS_MODE_MPS};
-    hmn_nvml_procs_fn f = NULL;
-    if (api == API_DETAIL) {
-        hmn_nvmlProcessDetailList_v1_t list;
-        hmn_nvmlReturn_t r;
-        memset(&list, 0, sizeof(list));
-        list.version = HMN_NVML_PROCESS_DETAIL_LIST_V1_VERSION;
-        list.mode = modes[kind];
-        list.numProcArrayEntries = *n;
-        list.procArray = buf;
-        r = st->fn.detail_list(h, &list);
-        *n = list.numProcArrayEntries;
-        return r;
-    }
-    if (api == API_V3)
-        f = st->fn.procs_v3[kind];
-    else if (api == API_V2)
-        f = st->fn.procs_v2[kind];
-    else if (api == API_V1)
-        f = st->fn.procs_v1[kind];
-    if (!f)
-        return HMN_NVML_ERROR_FUNCTION_NOT_FOUND;
-    return f(h, n, buf);
-}
-
-static size_t api_stride(const struct nvml_state *st, enum proc_api api)
-{
-    switch (api) {
-    case API_DETAIL:
-        return sizeof(hmn_nvmlProcessDetail_v1_t);
-    case API_V3:
-        return st->v3_stride;
-    case API_V2:
-        return sizeof(hmn_nvmlProcessInfo_v2_t);
-    default:
-        return sizeof(hmn_nvmlProcessInfo_v1_t);
-    }
-}
-
-/* Decode n rows of the given stride (the field offsets are common to all). */
-static void decode_rows(const unsigned char *buf, size_t n, size_t stride, struct raw_row *out)
-{
-    size_t i;
-    for (i = 0; i < n; i++) {
-        const unsigned char *p = buf + i * stride;
-        hmn_nvmlProcessInfo_v2_t r2;
-        out[i].gi = out[i].ci = UINT32_MAX;
-        if (stride >= sizeof(hmn_nvmlProcessInfo_v2_t)) {
-            memcpy(&r2, p, sizeof(r2));
-            out[i].gi = r2.gpuInstanceId;
-            out[i].ci = r2.computeInstanceId;
-        } else {
-            memcpy(&r2, p, sizeof(hmn_nvmlProcessInfo_v1_t));
-        }
-        out[i].pid = r2.pid;
-        out[i].used = r2.usedGpuMemory;
-    }
-}
-
-/* Plausible row: a real PID, memory within the device, sane MIG ids. */
-static int row_plausible(const struct raw_row *r, uint64_t total)
-{
-    if (r->pid == 0 || r->pid > 0x3fffffffu)
-        return 0;
-    if (r->used != HMN_NVML_VALUE_NOT_AVAILABLE_ULL && total && r->used > total)
-        return 0;
-    if ((r->gi != UINT32_MAX && r->gi > 64) || (r->ci != UINT32_MAX && r->ci > 64))
-        return 0;
-    return 1;
-}
-
-static int rows_plausible(const struct raw_row *rows, size_t n, uint64_t total)
-{
-    size_t i;
-    for (i = 0; i < n; i++)
-        if (!row_plausible(&rows[i], total))
-            return 0;
-    return 1;
-}
-
-/*
- * The INSUFFICIENT_SIZE protocol: ask for the count with an empty buffer,
- * allocate with headroom (processes come and go), retry a bounded number of
- * times.  The buffer always has room for the largest stride.
- */
-static int fetch_raw(hmn_ctx *ctx, const struct nvml_state *st, enum proc_api api,
-                     hmn_nvmlDevice_t h, int kind, unsigned char **buf, unsigned int *n,
-                     hmn_nvmlReturn_t *last)
-{
-    unsigned int want = 0;
-    int attempt;
-    hmn_nvmlReturn_t r = call_procs(st, api, h, kind, &want, NULL);
-    *buf = NULL;
-    *n = 0;
-    *last = r;
-    if (r == HMN_NVML_SUCCESS)
-        return HMN_OK; /* nobody */
-    for (attempt = 0; attempt < NVML_RETRIES && r == HMN_NVML_ERROR_INSUFFICIENT_SIZE; attempt++) {
-        unsigned int cap = want > (NVML_MAX_ROWS - 5) / 2 ? NVML_MAX_ROWS : want * 2 + 5;
-        unsigned char *b;
-        if (want > NVML_MAX_ROWS)
-            return hmn__fail(ctx, HMN_EBACKEND, "NVML reports %u processes: refusing", want);
-        b = calloc(cap, NVML_MAX_STRIDE);
-        if (!b)
-            return hmn__fail(ctx, HMN_ENOMEM, "out of memory for %u NVML process rows", cap);
-        want = cap;
-        r = call_procs(st, api, h, kind, &want, b);
-        *last = r;
-        hmn__debug(ctx, "[NVML debug] %s kind %d attempt %d -> %d, %u rows", api_names[api], kind,
-                   attempt, r, want);
-        if (r == HMN_NVML_SUCCESS) {
-            *buf = b;
-            *n = HMN__MIN(want, cap);
-            return HMN_OK;
-        }
-        free(b);
-    }
-    if (r == HMN_NVML_ERROR_INSUFFICIENT_SIZE)
-        return hmn__fail(ctx, HMN_EBACKEND,
-                         "NVML process list kept growing: gave up after %d attempts", NVML_RETRIES);
-    return fail_nvml(ctx, st, api_names[api], r);
-}
-
-/* Rows of one kind, validated; the other `_v3` stride is tried if they look wrong. */
-static int fetch_kind(hmn_ctx *ctx, struct nvml_state *st, hmn_nvmlDevice_t h, int kind,
-                      uint64_t total, struct raw_row **rows, size_t *n, hmn_nvmlReturn_t *last)
-{
-    unsigned char *buf;
-    unsigned int cnt;
-    int rc = fetch_raw(ctx, st, st->api, h, kind, &buf, &cnt, last);
-    *rows = NULL;
-    *n = 0;
-    if (rc < 0 || cnt == 0) {
-        free(buf); /* a retry can succeed with zero rows: the processes exited meanwhile */
-        return rc;
-    }
-    *rows = calloc(cnt, sizeof(**rows));
-    if (!*rows) {
-        free(buf);
-        return hmn__fail(ctx, HMN_ENOMEM, "out of memory");
-    }
-    decode_rows(buf, cnt, api_stride(st, st->api), *rows);
-    if (st->api == API_V3 && !rows_plausible(*rows, cnt, total)) {
-        size_t other = st->v3_stride == sizeof(hmn_nvmlProcessInfo_v2_t)
-                           ? sizeof(hmn_nvmlProcessDetail_v1_t)
-                           : sizeof(hmn_nvmlProcessInfo_v2_t);
-        struct raw_row *alt = calloc(cnt, sizeof(*alt));
-        if (alt) {
-            decode_rows(buf, cnt, other, alt);
-            if (rows_plausible(alt, cnt, total)) {
-                hmn__debug(ctx, "[NVML debug] _v3 rows only make sense with a %u-byte stride",
-                           (unsigned)other);
-                st->v3_stride = other; /* remember for this library */
-                free(*rows);
-                *rows = alt;
-                alt = NULL;
-            }
-            free(alt);
-        }
-    }
-    free(buf);
-    *n = cnt;
-    return HMN_OK;
-}
-
-/* Merge one row: compute + graphics of the same PID are the same memory. */
-static int merge_row(struct hmn__proc_vec *pv, const struct raw_row *r, uint32_t kind_bit,
-                     uint64_t total)
-{
-    hmn_gpu_process *row = hmn__proc_vec_find(pv, r->pid);
-    int known = r->used != HMN_NVML_VALUE_NOT_AVAILABLE_ULL && (!total || r->used <= total);
-    if (!row) {
-        row = hmn__proc_vec_push(pv);
-        if (!row)
-            return HMN_ENOMEM;
-        row->pid = r->pid;
-        row->source = HMN_SOURCE_NVML;
-        row->gpu_instance_id = r->gi;
-        row->compute_instance_id = r->ci;
-    }
-    row->kinds |= kind_bit;
-    if (known && (!(row->valid & HMN_PROC_HAS_USED) || r->used > row->used_bytes)) {
-        row->used_bytes = r->used;
-        row->valid |= HMN_PROC_HAS_USED;
-    }
-    return HMN_OK;
-}
-
-static uint64_t device_total(const struct nvml_state *st, hmn_nvmlDevice_t h)
-{
-    hmn_nvmlMemory_t m;
-    if (st->fn.mem_v1 && st->fn.mem_v1(h, &m) == HMN_NVML_SUCCESS)
-        return m.total;
-    return 0; /* unknown: no plausibility check on memory */
-}
-
-/* Whether the chosen API level has a call for this kind (MPS came later). */
-static int kind_available(const struct nvml_state *st, int kind)
-{
-    switch (st->api) {
-    case API_DETAIL:
-        return 1;
-    case API_V3:
-        return st->fn.procs_v3[kind] != NULL;
-    case API_V2:
-        return st->fn.procs_v2[kind] != NULL;
-    case API_V1:
-        return st->fn.procs_v1[kind] != NULL;
-    default:
-        return 0;
-    }
-}
-
-/* Every process on the device, merged by PID, host PIDs as the driver gave them. */
-static int list_raw(hmn_ctx *ctx, struct nvml_state *st, const struct hmn__dev *dev,
-                    struct hmn__proc_vec *pv)
-{
-    static const uint32_t kind_bits[K_COUNT] = {HMN_PROC_KIND_COMPUTE, HMN_PROC_KIND_GRAPHICS,
-                                                HMN_PROC_KIND_MPS};
-    hmn_nvmlDevice_t h;
-    uint64_t total;
-    int kind, rc = get_handle(ctx, st, dev->local_index, &h);
-    if (rc < 0)
-        return rc;
-    if (st->api == API_NONE)
-        return hmn__fail(ctx, HMN_EUNSUPPORTED, "%s has no process-list call", st->lib);
-    total = device_total(st, h);
-    for (kind = 0; kind < K_COUNT && rc == HMN_OK; kind++) {
-        struct raw_row *rows;
-        size_t n, i;
-        hmn_nvmlReturn_t last;
-        if (!kind_available(st, kind))
-            continue;
-        rc = fetch_kind(ctx, st, h, kind, total, &rows, &n, &last);
-        if (rc < 0 && kind != K_COMPUTE && (last == HMN_NVML_ERROR_NOT_SUPPORTED ||
-                                            last == HMN_NVML_ERROR_FUNCTION_NOT_FOUND)) {
-            rc = HMN_OK; /* graphics/MPS list not offered here: that list is simply absent */
-            continue;
-        }
-        for (i = 0; i < n && rc == HMN_OK; i++) {
-            hmn__debug(ctx, "[NVML debug] kind %d pid %u used %llu gi %u ci %u", kind,
-                       rows[i].pid, (unsigned long long)rows[i].used, rows[i].gi, rows[i].ci);
-            rc = merge_row(pv, &rows[i], kind_bits[kind], total);
-        }
-        free(rows);
-    }
-    if (rc == HMN_ENOMEM)
-        hmn__fail(ctx, rc, "out of memory");
-    return rc;
-}
-
-static int nvml_processes(hmn_ctx *ctx, void *state, const struct hmn__dev *dev,
-                          struct hmn__proc_vec *out)
-{
-    int rc = list_raw(ctx, state, dev, out);
-    if (rc < 0)
-        return rc;
-    hmn__proc_resolve_rows(ctx, out, 1);
-    return HMN_OK;
-}
-
-static hmn_gpu_process *find_self(hmn_ctx *ctx, struct hmn__proc_vec *pv)
-{
-    uint32_t me = hmn__getpid();
-    hmn_gpu_process *row = hmn__proc_vec_find(pv, me);
-    size_t i;
-    if (row || pv->n == 0)
-        return row;
-    /* In a PID namespace the driver's host PID differs from ours: map, then look. */
-    hmn__proc_resolve_rows(ctx, pv, 0);
-    for (i = 0; i < pv->n; i++)
-        if (pv->v[i].pid == me && !(pv->v[i].valid & HMN_PROC_PID_UNMAPPED))
-            return &pv->v[i];
-    return NULL;
-}
-
-/* Our own row; a negative code (not ENOGPU) lets the dispatcher fall back to nvidia-smi. */
-static int nvml_self_gpu(hmn_ctx *ctx, void *state, const struct hmn__dev *dev,
-                         hmn_process_gpu *out)
-{
-    struct hmn__proc_vec pv;
-    hmn_gpu_process *row;
-    int rc;
-    hmn__proc_vec_init(&pv);
-    rc = list_raw(ctx, state, dev, &pv);
-    if (rc == HMN_OK) {
-        row = find_self(ctx, &pv);
-        if (!row)
-            rc = hmn__fail(ctx, HMN_ENOENT, "NVML lists no GPU memory for this process");
-        else if (!(row->valid & HMN_PROC_HAS_USED))
-            rc = hmn__fail(ctx, HMN_ENOENT, "NVML reports this process's GPU memory as not available");
-        else {
-            out->source = HMN_SOURCE_NVML;
-            out->used_bytes = row->used_bytes;
-            out->valid |= HMN_PGPU_HAS_USED;
-            out->is_per_process = 1;
-        }
-    }
-    hmn__proc_vec_free(&pv);
-    return rc;
-}
-
 const struct hmn__backend hmn__backend_nvml = {
     .open = nvml_open,
     .close = nvml_close,
     .enumerate = nvml_enumerate,
     .device_info = nvml_device_info,
-    .self_gpu = nvml_self_gpu,
-    .processes = nvml_processes,
+    .self_gpu = hmn__nvml_self_gpu,
+    .processes = hmn__nvml_processes,
     .mig = nvml_mig,
 };

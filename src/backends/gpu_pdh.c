@@ -456,7 +456,7 @@ static int pdh_sampler_open(hmn_ctx *ctx, const struct hmn__dev *dev,
         return no_adapter(ctx);
     rc = sampler_open_luid(ctx, dev->luid_high, dev->luid_low, out);
     if (rc == HMN_OK)
-        *limit = dev->dedicated_bytes; /* no "Dedicated Limit" counter: DXGI capacity, 0 = unknown */
+        *limit = dev->dedicated_bytes; /* no "Dedicated Limit" counter: DXGI capacity */
     return rc;
 }
 

@@ -23,7 +23,7 @@
  * HMN_FAKE_NVML_COUNTS names a file holding "init N" and "shutdown N"; each
  * nvmlInit / nvmlShutdown adds one, across loads and processes.
  */
-#include "backends/nvml_abi.h"
+#include "abi/nvml_abi.h"
 
 #include <stdio.h>
 #include <stdlib.h>

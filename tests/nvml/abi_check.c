@@ -1,6 +1,6 @@
 /*
  * tests/nvml/abi_check.c - our hand-written NVML declarations
- * (src/backends/nvml_abi.h) against the real nvml.h: every size, offset and
+ * (src/abi/nvml_abi.h) against the real nvml.h: every size, offset and
  * constant is a static assert, so a mismatch fails the build of this test.
  * Built only when HMN_NVIDIA_NONFREE_DIR names a folder with include/nvml.h.
  */
@@ -10,7 +10,7 @@
 
 #include <nvml.h>
 
-#include "backends/nvml_abi.h"
+#include "abi/nvml_abi.h"
 
 #define SAME_SIZE(a, b) _Static_assert(sizeof(a) == sizeof(b), "size of " #a)
 #define SAME_OFF(a, b, f) _Static_assert(offsetof(a, f) == offsetof(b, f), "offset of " #a "." #f)

@@ -10,7 +10,7 @@
 #include "harness.h"
 
 #include "hypomnesis.h"
-#include "backends/nvml_abi.h"
+#include "abi/nvml_abi.h"
 
 #include <stdio.h>
 #include <stdlib.h>

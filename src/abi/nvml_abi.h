@@ -1,5 +1,5 @@
 /*
- * backends/nvml_abi.h - the slice of the NVML ABI that hmn uses, written by
+ * abi/nvml_abi.h - the slice of the NVML ABI that hmn uses, written by
  * hand so that the library builds without nvml.h and loads libnvidia-ml at
  * run time.
  *
