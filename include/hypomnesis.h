@@ -97,11 +97,11 @@ HMN_API unsigned hmn_version_number(void);
     X(HMN_EDENIED, -14, "process list unreadable")                              \
     X(HMN_ENODRIVER, -15, "GPU driver not loaded or library missing")
 
+/** The error codes of HMN_ERRNO_MAP as an enum (HMN_OK, HMN_EINVAL, ...). */
 enum hmn_error {
 #define HMN__ERR_ENUM(name, value, text) name = value,
     HMN_ERRNO_MAP(HMN__ERR_ENUM)
 #undef HMN__ERR_ENUM
-    HMN__ERR_LAST = -16
 };
 
 /** Short text of an error code ("invalid argument"); never NULL. */
@@ -121,13 +121,13 @@ enum hmn_source {
     HMN_SOURCE_DRM_FDINFO = 6, /* Linux /proc/<pid>/fdinfo of DRM clients */
     HMN_SOURCE_SYSFS = 7,      /* Linux /sys/class/drm */
     HMN_SOURCE_PROCFS = 8,     /* Linux /proc/self/statm or status */
-    HMN_SOURCE_PSAPI = 9,      /* Windows K32GetProcessMemoryInfo */
-    HMN__SOURCE_COUNT = 10
+    HMN_SOURCE_PSAPI = 9       /* Windows K32GetProcessMemoryInfo */
 };
 
 /** Stable lower-case name of a source: "nvml", "nvidia-smi", "drm-fdinfo" ... */
 HMN_API const char *hmn_source_name(int source);
 
+/** GPU vendor of a device (hmn_gpu_device_info.vendor). */
 enum hmn_vendor {
     HMN_VENDOR_UNKNOWN = 0,
     HMN_VENDOR_NVIDIA = 1,
@@ -137,6 +137,7 @@ enum hmn_vendor {
 };
 
 /* --------------------------------------------------------------- context */
+/** Opaque context: loaded backends, open files and caches (see hmn_ctx_open). */
 typedef struct hmn_ctx hmn_ctx;
 
 /**
@@ -157,6 +158,7 @@ enum hmn_option {
     HMN_OPT_USE_NVIDIA_SMI = 4, /* 0 disables the nvidia-smi fallback */
     HMN_OPT_USE_DRM = 5         /* 0 disables the DRM fdinfo / sysfs backend */
 };
+/** Set an option (enum hmn_option); HMN_EINVAL for an unknown option or value. */
 HMN_API int hmn_ctx_set_option(hmn_ctx *ctx, int option, int64_t value);
 
 /**
@@ -167,11 +169,13 @@ HMN_API int hmn_ctx_set_option(hmn_ctx *ctx, int option, int64_t value);
 HMN_API const char *hmn_errmsg(const hmn_ctx *ctx);
 
 /* --------------------------------------------------------------- RAM */
+/** hmn_rss.valid bits. */
 enum hmn_rss_valid {
     HMN_RSS_HAS_CURRENT = 1u << 0,
     HMN_RSS_HAS_PEAK = 1u << 1
 };
 
+/** Resident set size of the calling process. */
 typedef struct hmn_rss {
     uint32_t size;
     uint32_t source;         /* enum hmn_source of current_bytes */
@@ -179,6 +183,7 @@ typedef struct hmn_rss {
     uint64_t current_bytes;  /* resident set size now */
     uint64_t peak_bytes;     /* high-water mark (VmHWM / PeakWorkingSetSize) */
 } hmn_rss;
+/** Initialiser of an hmn_rss (every struct has its HMN_*_INIT, size set). */
 #define HMN_RSS_INIT {.size = sizeof(hmn_rss)}
 
 /** Current resident set size of the calling process, in bytes. */
@@ -193,6 +198,7 @@ HMN_API int hmn_process_rss_info(hmn_ctx *ctx, hmn_rss *out);
 HMN_API int hmn_process_exists(hmn_ctx *ctx, uint32_t pid);
 
 /* --------------------------------------------------------------- devices */
+/** hmn_gpu_device_info.valid (and hmn_mig_info.valid) bits. */
 enum hmn_device_valid {
     HMN_DEV_HAS_NAME = 1u << 0,
     HMN_DEV_HAS_TOTAL = 1u << 1,
@@ -220,6 +226,7 @@ enum hmn_memory_api {
     HMN_MEMORY_API_DXGI = 5
 };
 
+/** Device-wide figures of one GPU. */
 typedef struct hmn_gpu_device_info {
     uint32_t size;
     uint32_t index;           /* hmn device index (NVIDIA first, in NVML order) */
@@ -256,7 +263,7 @@ HMN_API int hmn_device_info(hmn_ctx *ctx, uint32_t index, hmn_gpu_device_info *o
 /** The device name or the literal "unknown GPU". */
 HMN_API const char *hmn_device_name_or_unknown(const hmn_gpu_device_info *dev);
 
-/* One MIG instance of a device with MIG enabled. */
+/** One MIG instance of a device with MIG enabled. */
 typedef struct hmn_mig_info {
     uint32_t size;
     uint32_t index;           /* MIG device index under its parent */
@@ -274,10 +281,12 @@ typedef struct hmn_mig_info {
 HMN_API int hmn_mig_instance(hmn_ctx *ctx, uint32_t index, uint32_t i, hmn_mig_info *out);
 
 /* ------------------------------------------------- calling process on GPU */
+/** hmn_process_gpu.valid bits. */
 enum hmn_process_gpu_valid {
     HMN_PGPU_HAS_USED = 1u << 0
 };
 
+/** GPU memory of the calling process on one device. */
 typedef struct hmn_process_gpu {
     uint32_t size;
     uint32_t source;          /* enum hmn_source */
@@ -292,6 +301,7 @@ typedef struct hmn_process_gpu {
 HMN_API int hmn_process_gpu_info(hmn_ctx *ctx, uint32_t index, hmn_process_gpu *out);
 
 /* ------------------------------------------------- process listing */
+/** hmn_gpu_process.valid bits. */
 enum hmn_gpu_process_valid {
     HMN_PROC_HAS_NAME = 1u << 0,
     HMN_PROC_HAS_USED = 1u << 1,     /* clear: the driver says "not available" */
@@ -304,7 +314,7 @@ enum hmn_gpu_process_valid {
     HMN_PROC_HAS_CLIENTS = 1u << 8   /* DRM: clients / shared_clients / unique_used_bytes */
 };
 
-/* What kind of GPU client a row is (bit set; NVML may report several). */
+/** What kind of GPU client a row is (bit set; NVML may report several). */
 enum hmn_proc_kind {
     HMN_PROC_KIND_COMPUTE = 1u << 0,
     HMN_PROC_KIND_GRAPHICS = 1u << 1,
@@ -312,6 +322,7 @@ enum hmn_proc_kind {
     HMN_PROC_KIND_DRM = 1u << 3
 };
 
+/** One process holding memory on one device. */
 typedef struct hmn_gpu_process {
     uint32_t size;
     uint32_t pid;             /* PID in our namespace (host PID when unmapped) */
@@ -340,6 +351,7 @@ typedef struct hmn_gpu_process {
 } hmn_gpu_process;
 #define HMN_GPU_PROCESS_INIT {.size = sizeof(hmn_gpu_process)}
 
+/** Opaque list of hmn_gpu_process rows, read one at a time. */
 typedef struct hmn_process_list hmn_process_list;
 
 /**
@@ -347,7 +359,9 @@ typedef struct hmn_process_list hmn_process_list;
  * is a success ("nobody uses it").  Free with hmn_process_list_free().
  */
 HMN_API int hmn_gpu_processes(hmn_ctx *ctx, uint32_t index, hmn_process_list **out);
+/** Number of rows (0 for NULL). */
 HMN_API size_t hmn_process_list_count(const hmn_process_list *list);
+/** Row i into out (out->size set by the caller); HMN_ENOENT past the end. */
 HMN_API int hmn_process_list_get(const hmn_process_list *list, size_t i, hmn_gpu_process *out);
 /**
  * Processes whose GPU usage could not be read (other users' fdinfo).  For
@@ -358,6 +372,7 @@ HMN_API int hmn_process_list_get(const hmn_process_list *list, size_t i, hmn_gpu
 HMN_API uint32_t hmn_process_list_unreadable(const hmn_process_list *list);
 /** Source that produced the list. */
 HMN_API int hmn_process_list_source(const hmn_process_list *list);
+/** Free a list (NULL is a no-op). */
 HMN_API void hmn_process_list_free(hmn_process_list *list);
 
 /* ------------------------------------------------- accounting for used memory */
@@ -366,12 +381,14 @@ HMN_API void hmn_process_list_free(hmn_process_list *list);
  * These two functions are the one place that arithmetic lives (hmn explain,
  * the hint of hmn / hmn ps and the exporter all call them).  Pure: no I/O.
  */
+/** hmn_memory_account.valid bits. */
 enum hmn_account_valid {
     HMN_ACCT_HAS_USED = 1u << 0,         /* used_bytes is the device's (MIG instance's) figure */
     HMN_ACCT_HAS_UNATTRIBUTED = 1u << 1, /* unattributed_bytes = used - attributed */
     HMN_ACCT_ROWS_EXCEED_USED = 1u << 2  /* attributed > used: excess_bytes, no remainder */
 };
 
+/** A device's (or MIG instance's) used memory split into rows and remainder. */
 typedef struct hmn_memory_account {
     uint32_t size;
     uint32_t rows;               /* rows counted (of the GPU instance asked for) */
@@ -385,7 +402,7 @@ typedef struct hmn_memory_account {
 } hmn_memory_account;
 #define HMN_MEMORY_ACCOUNT_INIT {.size = sizeof(hmn_memory_account)}
 
-/* gpu_instance_id meaning "every row of the list". */
+/** gpu_instance_id meaning "every row of the list". */
 #define HMN_ANY_GPU_INSTANCE 0xFFFFFFFFu
 
 /**
@@ -408,6 +425,7 @@ HMN_API int hmn_memory_account_rows(const hmn_process_list *list, uint32_t gpu_i
                                     hmn_memory_account *out);
 
 /* ------------------------------------------------- who owns a process */
+/** hmn_process_owner.valid bits. */
 enum hmn_owner_valid {
     HMN_OWNER_HAS_UID = 1u << 0,       /* uid (real UID from /proc/<pid>/status) */
     HMN_OWNER_HAS_USER = 1u << 1,      /* user: uid's name in this mount namespace's user database */
@@ -419,6 +437,7 @@ enum hmn_owner_valid {
     HMN_OWNER_HAS_CGROUP = 1u << 7     /* cgroup_version: /proc/<pid>/cgroup was parsed */
 };
 
+/** The container runtime a cgroup path names (hmn_process_owner.runtime). */
 enum hmn_runtime {
     HMN_RUNTIME_UNKNOWN = 0, /* a container id whose runtime the path does not name */
     HMN_RUNTIME_DOCKER = 1,
@@ -427,6 +446,7 @@ enum hmn_runtime {
     HMN_RUNTIME_PODMAN = 4
 };
 
+/** Kubernetes QoS class of a pod (hmn_process_owner.qos). */
 enum hmn_pod_qos {
     HMN_QOS_UNKNOWN = 0,
     HMN_QOS_GUARANTEED = 1,
@@ -434,6 +454,7 @@ enum hmn_pod_qos {
     HMN_QOS_BESTEFFORT = 3
 };
 
+/** Who owns one process: user, container, pod, systemd unit. */
 typedef struct hmn_process_owner {
     uint32_t size;
     uint32_t pid;             /* as asked */
@@ -465,6 +486,7 @@ HMN_API const char *hmn_runtime_name(int runtime);
 HMN_API const char *hmn_pod_qos_name(int qos);
 
 /* --------------------------------------------------------------- snapshots */
+/** hmn_snapshot.valid bits. */
 enum hmn_snapshot_valid {
     HMN_SNAP_HAS_GPU = 1u << 0,        /* gpu is filled */
     HMN_SNAP_HAS_GPU_DEVICE = 1u << 1, /* gpu_device is filled */
@@ -490,11 +512,15 @@ typedef struct hmn_snapshot {
 /** RAM now plus this process's and the device's GPU memory for one device. */
 HMN_API int hmn_snapshot_now(hmn_ctx *ctx, uint32_t index, hmn_snapshot *out);
 
+/** Opaque list of hmn_snapshot, read one at a time. */
 typedef struct hmn_snapshot_list hmn_snapshot_list;
 /** One snapshot per visible GPU (one RSS reading shared by all); may be empty. */
 HMN_API int hmn_snapshot_all(hmn_ctx *ctx, hmn_snapshot_list **out);
+/** Number of snapshots (0 for NULL). */
 HMN_API size_t hmn_snapshot_list_count(const hmn_snapshot_list *list);
+/** Snapshot i into out (out->size set by the caller); HMN_ENOENT past the end. */
 HMN_API int hmn_snapshot_list_get(const hmn_snapshot_list *list, size_t i, hmn_snapshot *out);
+/** Free a list (NULL is a no-op). */
 HMN_API void hmn_snapshot_list_free(hmn_snapshot_list *list);
 
 /** RAM in MiB (bytes / 1048576). */
@@ -503,6 +529,7 @@ HMN_API double hmn_snapshot_ram_mb(const hmn_snapshot *s);
 HMN_API int hmn_snapshot_vram_mb(const hmn_snapshot *s, double *mb);
 
 /* --------------------------------------------------------------- sources report */
+/** What happened to a source on a context (hmn_source_report.state). */
 enum hmn_source_state {
     HMN_SOURCE_NOT_TRIED = 0,
     HMN_SOURCE_AVAILABLE = 1,
@@ -510,6 +537,7 @@ enum hmn_source_state {
     HMN_SOURCE_DISABLED = 3 /* compiled out or switched off */
 };
 
+/** One GPU source's state on a context. */
 typedef struct hmn_source_report {
     uint32_t size;
     uint32_t source;          /* enum hmn_source */
@@ -530,7 +558,9 @@ HMN_API int hmn_source_report_get(hmn_ctx *ctx, size_t i, hmn_source_report *out
  * Windows WDDM spill detection (dedicated VRAM paged out to shared system
  * RAM).  Elsewhere every spill figure is "not measurable", never "no".
  */
+/** Spilling needs dedicated usage at or above this share of the limit... */
 #define HMN_SPILL_DEFAULT_DEDICATED_THRESHOLD_PCT 85u
+/** ...and shared usage this far above its baseline (one-shot: this much). */
 #define HMN_SPILL_DEFAULT_SHARED_GROWTH_BYTES (256ull * 1024 * 1024)
 
 /** 1 when spill can be measured on this machine, else 0. */
@@ -538,8 +568,10 @@ HMN_API int hmn_is_spill_measurable(hmn_ctx *ctx);
 /** One-shot: 1 spilling, 0 not spilling, negative when it cannot tell. */
 HMN_API int hmn_snapshot_is_spilling(hmn_ctx *ctx, uint32_t index);
 
+/** Opaque spill tracker: samples one device over time (not locked). */
 typedef struct hmn_spill_tracker hmn_spill_tracker;
 
+/** One spill episode: from the first spilling sample to the first one not spilling. */
 typedef struct hmn_spill_episode {
     uint32_t size;
     uint32_t has_end_label;
@@ -551,6 +583,7 @@ typedef struct hmn_spill_episode {
 } hmn_spill_episode;
 #define HMN_SPILL_EPISODE_INIT {.size = sizeof(hmn_spill_episode)}
 
+/** What a tracker saw so far. */
 typedef struct hmn_spill_report {
     uint32_t size;
     uint32_t measurable;
@@ -566,19 +599,26 @@ typedef struct hmn_spill_report {
 
 /** Open a tracker for a device; a non-measurable tracker is not an error. */
 HMN_API int hmn_spill_tracker_open(hmn_ctx *ctx, uint32_t index, hmn_spill_tracker **out);
+/** Close a tracker (NULL is a no-op). */
 HMN_API void hmn_spill_tracker_close(hmn_spill_tracker *t);
+/** Dedicated bytes at which spilling may start, instead of 85% of the limit. */
 HMN_API void hmn_spill_tracker_set_dedicated_threshold(hmn_spill_tracker *t, uint64_t bytes);
+/** Shared growth over the baseline that counts as spilling (default 256 MiB). */
 HMN_API void hmn_spill_tracker_set_shared_growth(hmn_spill_tracker *t, uint64_t bytes);
 /** Take one sample (label e.g. "+1.5s") and fold it; failures are skipped. */
 HMN_API void hmn_spill_tracker_observe(hmn_spill_tracker *t, const char *label);
 /** Fold a sample supplied by the caller (tests, replay); limit 0 = unknown. */
 HMN_API void hmn_spill_tracker_fold(hmn_spill_tracker *t, uint64_t dedicated, uint64_t shared,
                                     uint64_t limit, const char *label, uint64_t t_ms);
+/** 1 when the tracker can sample this device, else 0. */
 HMN_API int hmn_spill_tracker_is_measurable(const hmn_spill_tracker *t);
+/** 1 when the last sample was spilling, else 0. */
 HMN_API int hmn_spill_tracker_is_spilling(const hmn_spill_tracker *t);
+/** 1 when any sample so far was spilling, else 0. */
 HMN_API int hmn_spill_tracker_has_spilled(const hmn_spill_tracker *t);
 /** Report so far (an open episode counts as unfinished, end label absent). */
 HMN_API int hmn_spill_tracker_report(const hmn_spill_tracker *t, hmn_spill_report *out);
+/** Episode i (0 .. episode_count-1); HMN_ENOENT past the end. */
 HMN_API int hmn_spill_tracker_episode(const hmn_spill_tracker *t, size_t i, hmn_spill_episode *out);
 
 /* --------------------------------------------------------------- report helpers */
@@ -587,21 +627,30 @@ HMN_API int hmn_spill_tracker_episode(const hmn_spill_tracker *t, size_t i, hmn_
  * NUL-terminated string like snprintf and returns the length it needed
  * (excluding the NUL), or a negative code.  "MB" in these strings means MiB.
  */
+/** "  label: RAM +12 MB  |  VRAM +512 MB [per-process]\n" (VRAM part only with GPU data). */
 HMN_API int hmn_format_delta(char *buf, size_t cap, const hmn_snapshot *before,
                              const hmn_snapshot *after, const char *label);
+/** Two lines: RAM before -> after (delta), then VRAM the same way when both have it. */
 HMN_API int hmn_format_before_after(char *buf, size_t cap, const hmn_snapshot *before,
                                     const hmn_snapshot *after, const char *label);
+/** hmn_format_delta() on stdout. */
 HMN_API int hmn_print_delta(const hmn_snapshot *before, const hmn_snapshot *after,
                             const char *label);
+/** hmn_format_before_after() on stdout. */
 HMN_API int hmn_print_before_after(const hmn_snapshot *before, const hmn_snapshot *after,
                                    const char *label);
-/** Signed deltas in MiB; hmn_report_vram_delta_mb() gives HMN_ENOENT without GPU data. */
+/** Signed RAM delta in MiB (0.0 when either snapshot is NULL). */
 HMN_API double hmn_report_ram_delta_mb(const hmn_snapshot *before, const hmn_snapshot *after);
+/** Signed per-process VRAM delta in MiB; HMN_ENOENT without GPU data in both. */
 HMN_API int hmn_report_vram_delta_mb(const hmn_snapshot *before, const hmn_snapshot *after,
                                      double *mb);
+/** "  GPU 0: free 1024 MB / 8192 MB [name]\n"; n/a for an unknown figure. */
 HMN_API int hmn_format_free(char *buf, size_t cap, const hmn_gpu_device_info *dev);
+/** "  GPU 0: total 8192 MB [name]\n". */
 HMN_API int hmn_format_total(char *buf, size_t cap, const hmn_gpu_device_info *dev);
+/** "  GPU 0: used 7168 MB [name]\n". */
 HMN_API int hmn_format_used(char *buf, size_t cap, const hmn_gpu_device_info *dev);
+/** hmn_format_free() on stdout. */
 HMN_API int hmn_print_free(const hmn_gpu_device_info *dev);
 
 /* --------------------------------------------------------------- shared text helpers */

@@ -59,5 +59,5 @@ int hmn_memory_account_rows(const hmn_process_list *list, uint32_t gpu_instance_
             full.excess_bytes = full.attributed_bytes - used_bytes;
         }
     }
-    return hmn__copy_out(out, &full, sizeof(full), sizeof(full));
+    return hmn__copy_out(out, &full, sizeof(full), HMN__MEMORY_ACCOUNT_SIZE_V1);
 }

@@ -240,14 +240,14 @@ int hmn_device_info(hmn_ctx *ctx, uint32_t index, hmn_gpu_device_info *out)
     int rc;
     if (!out)
         return HMN_EINVAL;
-    if (out->size < sizeof(hmn_gpu_device_info))
+    if (out->size < HMN__GPU_DEVICE_INFO_SIZE_V1)
         return HMN_EVERSION;
     rc = hmn__ctx_enter(ctx, &c);
     if (rc < 0)
         return rc;
     rc = hmn__device_info_locked(c, index, &full);
     if (rc == HMN_OK)
-        rc = hmn__copy_out(out, &full, sizeof(full), sizeof(full));
+        rc = hmn__copy_out(out, &full, sizeof(full), HMN__GPU_DEVICE_INFO_SIZE_V1);
     return hmn__ctx_leave(c, rc);
 }
 
@@ -279,7 +279,7 @@ int hmn_process_gpu_info(hmn_ctx *ctx, uint32_t index, hmn_process_gpu *out)
         return rc;
     rc = hmn__process_gpu_info_locked(c, index, &full);
     if (rc == HMN_OK)
-        rc = hmn__copy_out(out, &full, sizeof(full), sizeof(full));
+        rc = hmn__copy_out(out, &full, sizeof(full), HMN__PROCESS_GPU_SIZE_V1);
     return hmn__ctx_leave(c, rc);
 }
 
@@ -323,7 +323,7 @@ int hmn_mig_instance(hmn_ctx *ctx, uint32_t index, uint32_t i, hmn_mig_info *out
             full.size = sizeof(full);
             rc = ops->mig(c, c->bk[dev->backend].state, dev, i, &full);
             if (rc == HMN_OK)
-                rc = hmn__copy_out(out, &full, sizeof(full), sizeof(full));
+                rc = hmn__copy_out(out, &full, sizeof(full), HMN__MIG_INFO_SIZE_V1);
         }
     }
     return hmn__ctx_leave(c, rc);
@@ -366,6 +366,6 @@ int hmn_source_report_get(hmn_ctx *ctx, size_t i, hmn_source_report *out)
             if ((int)c->devs.dev[k].backend == id)
                 full.device_count++;
     }
-    rc = hmn__copy_out(out, &full, sizeof(full), sizeof(full));
+    rc = hmn__copy_out(out, &full, sizeof(full), HMN__SOURCE_REPORT_SIZE_V1);
     return hmn__ctx_leave(c, rc);
 }

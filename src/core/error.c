@@ -29,11 +29,13 @@ const char *hmn_err_name(int code)
 
 const char *hmn_source_name(int source)
 {
-    static const char *const names[HMN__SOURCE_COUNT] = {
+    /* Index: enum hmn_source (values fixed, new ones appended). */
+    static const char *const names[] = {
         "none",       "dxgi",  "nvml",   "pdh",    "nvidia-smi",
         "metal",      "drm-fdinfo", "sysfs", "procfs", "psapi",
     };
-    if (source < 0 || source >= HMN__SOURCE_COUNT)
+    _Static_assert(HMN__ARRAY_LEN(names) == HMN_SOURCE_PSAPI + 1, "a name per hmn_source");
+    if (source < 0 || (size_t)source >= HMN__ARRAY_LEN(names))
         return "unknown";
     return names[source];
 }

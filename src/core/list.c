@@ -46,7 +46,7 @@ int hmn_process_list_get(const hmn_process_list *list, size_t i, hmn_gpu_process
     if (i >= list->rows.n)
         return HMN_ENOENT;
     return hmn__copy_out(out, &list->rows.v[i], sizeof(hmn_gpu_process),
-                         sizeof(hmn_gpu_process));
+                         HMN__GPU_PROCESS_SIZE_V1);
 }
 
 uint32_t hmn_process_list_unreadable(const hmn_process_list *list)

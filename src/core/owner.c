@@ -168,6 +168,6 @@ int hmn_process_owner_info(hmn_ctx *ctx, uint32_t pid, hmn_process_owner *out)
     full.pid = pid;
     rc = owner_locked(c, pid, &full);
     if (rc == HMN_OK)
-        rc = hmn__copy_out(out, &full, sizeof(full), sizeof(full));
+        rc = hmn__copy_out(out, &full, sizeof(full), HMN__PROCESS_OWNER_SIZE_V1);
     return hmn__ctx_leave(c, rc);
 }

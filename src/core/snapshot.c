@@ -25,7 +25,7 @@ int hmn_process_rss_info(hmn_ctx *ctx, hmn_rss *out)
         return rc;
     rc = hmn__rss_locked(c, &full, 1);
     if (rc == HMN_OK)
-        rc = hmn__copy_out(out, &full, sizeof(full), sizeof(full));
+        rc = hmn__copy_out(out, &full, sizeof(full), HMN__RSS_SIZE_V1);
     return hmn__ctx_leave(c, rc);
 }
 
@@ -108,7 +108,7 @@ int hmn_snapshot_now(hmn_ctx *ctx, uint32_t index, hmn_snapshot *out)
     if (rc == HMN_OK) {
         init_snapshot(&full, index, &rss);
         fill_gpu(c, index, &full);
-        rc = hmn__copy_out(out, &full, sizeof(full), sizeof(full));
+        rc = hmn__copy_out(out, &full, sizeof(full), HMN__SNAPSHOT_SIZE_V1);
     }
     return hmn__ctx_leave(c, rc);
 }
@@ -168,7 +168,7 @@ int hmn_snapshot_list_get(const hmn_snapshot_list *list, size_t i, hmn_snapshot 
         return HMN_EINVAL;
     if (i >= list->n)
         return HMN_ENOENT;
-    return hmn__copy_out(out, &list->v[i], sizeof(hmn_snapshot), sizeof(hmn_snapshot));
+    return hmn__copy_out(out, &list->v[i], sizeof(hmn_snapshot), HMN__SNAPSHOT_SIZE_V1);
 }
 
 void hmn_snapshot_list_free(hmn_snapshot_list *list)

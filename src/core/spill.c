@@ -239,7 +239,7 @@ int hmn_spill_tracker_report(const hmn_spill_tracker *t, hmn_spill_report *out)
     r.observations = t->observations;
     for (i = 0; i < t->n_ep; i++)
         r.total_spill_duration_ms += t->ep[i].last_ms - t->ep[i].first_ms;
-    return hmn__copy_out(out, &r, sizeof(r), sizeof(r));
+    return hmn__copy_out(out, &r, sizeof(r), HMN__SPILL_REPORT_SIZE_V1);
 }
 
 int hmn_spill_tracker_episode(const hmn_spill_tracker *t, size_t i, hmn_spill_episode *out)
@@ -257,7 +257,7 @@ int hmn_spill_tracker_episode(const hmn_spill_tracker *t, size_t i, hmn_spill_ep
     e.duration_ms = t->ep[i].last_ms - t->ep[i].first_ms;
     hmn__strlcpy(e.start_label, t->ep[i].start, sizeof(e.start_label));
     hmn__strlcpy(e.end_label, t->ep[i].end, sizeof(e.end_label));
-    return hmn__copy_out(out, &e, sizeof(e), sizeof(e));
+    return hmn__copy_out(out, &e, sizeof(e), HMN__SPILL_EPISODE_SIZE_V1);
 }
 
 int hmn_is_spill_measurable(hmn_ctx *ctx)

@@ -61,9 +61,15 @@ struct run {
         }                                                                                      \
     } while (0)
 
+/* A negative code of the error table (hmn_err_name knows it). */
+static int known_failure(int rc)
+{
+    return rc < 0 && strcmp(hmn_err_name(rc), "HMN_EUNKNOWN") != 0;
+}
+
 static void honest_failure(struct run *r, hmn_ctx *ctx, int rc)
 {
-    RCHECK(r, rc < 0 && rc > HMN__ERR_LAST);
+    RCHECK(r, known_failure(rc));
     RCHECK(r, hmn_errmsg(ctx)[0] != '\0');
 }
 
@@ -160,7 +166,7 @@ static void query_snapshot_report(struct run *r, hmn_ctx *ctx)
             RCHECK(r, rep.reason[0] != '\0');
     RCHECK(r, i < 16);
     rc = hmn_mig_instance(ctx, 0, 0, &m); /* MIG is off: never an instance */
-    RCHECK(r, rc < 0 && rc > HMN__ERR_LAST);
+    RCHECK(r, known_failure(rc));
 }
 
 static void one_run(struct run *r, const char *scn)
