@@ -8,7 +8,7 @@
  * renderD128 must be ignored.  multi/proc: see tests/data/drm/README.md.
  */
 #include "backend.h"
-#include "drm_tree.h"
+#include "test_support.h"
 #include "harness.h"
 
 #include <stdlib.h>
@@ -21,10 +21,10 @@
 static hmn_ctx *open_on(const char *proc, const char *sys)
 {
     hmn_ctx *ctx = NULL;
-    setenv("HMN_PROCFS", proc, 1);
-    setenv("HMN_SYSFS", sys, 1);
-    setenv("HMN_NVML_LIBRARY", "/nonexistent/libnvidia-ml.so.1", 1);
-    setenv("HMN_NVIDIA_SMI", "/nonexistent/nvidia-smi", 1);
+    t_setenv("HMN_PROCFS", proc);
+    t_setenv("HMN_SYSFS", sys);
+    t_setenv("HMN_NVML_LIBRARY", "/nonexistent/libnvidia-ml.so.1");
+    t_setenv("HMN_NVIDIA_SMI", "/nonexistent/nvidia-smi");
     if (hmn_ctx_open(&ctx) != HMN_OK)
         return NULL;
     return ctx;
@@ -277,12 +277,12 @@ static int build_self_tree(const char *root)
     int rc = 0, fd;
     for (fd = 3; fd <= 5; fd++) {
         snprintf(rel, sizeof(rel), "%u/fd/%d", pid, fd);
-        rc |= drm_tree_link(root, rel, fd == 5 ? "/dev/dri/renderD129" : "/dev/dri/renderD128");
+        rc |= t_tree_link(root, rel, fd == 5 ? "/dev/dri/renderD129" : "/dev/dri/renderD128");
         snprintf(rel, sizeof(rel), "%u/fdinfo/%d", pid, fd);
-        rc |= drm_tree_write(root, rel, fd == 5 ? xe : amd);
+        rc |= t_tree_write(root, rel, fd == 5 ? xe : amd);
     }
     snprintf(rel, sizeof(rel), "%u/comm", pid);
-    rc |= drm_tree_write(root, rel, "test_drm\n");
+    rc |= t_tree_write(root, rel, "test_drm\n");
     return rc;
 }
 
@@ -291,7 +291,7 @@ static void test_self(void)
     char root[512];
     hmn_process_gpu g = HMN_PROCESS_GPU_INIT;
     hmn_ctx *ctx;
-    CHECK(drm_tree_new(root, sizeof(root)) == 0);
+    CHECK(t_tree_new(root, sizeof(root)) == 0);
     CHECK(build_self_tree(root) == 0);
     ctx = open_on(root, DATA "/sys");
     CHECK(ctx);
@@ -307,7 +307,7 @@ static void test_self(void)
     CHECK(hmn_process_gpu_info(ctx, 2, &g) == HMN_OK);
     CHECK_EQ_U64(g.used_bytes, 2 * HMN__MIB);
     hmn_ctx_close(ctx);
-    drm_tree_remove(root);
+    t_rmtree(root);
 }
 
 static void test_unreadable_permissions(void)
@@ -321,12 +321,12 @@ static void test_unreadable_permissions(void)
         printf("note: running as root, permission case skipped\n");
         return;
     }
-    CHECK(drm_tree_new(root, sizeof(root)) == 0);
-    CHECK(drm_tree_link(root, "700/fd/3", "/dev/dri/renderD128") == 0);
-    CHECK(drm_tree_write(root, "700/fdinfo/3", "drm-driver:\tamdgpu\n") == 0);
-    CHECK(drm_tree_write(root, "700/cmdline", "locked\0") == 0);
-    CHECK(drm_tree_link(root, "701/fd/3", "/dev/dri/renderD128") == 0);
-    CHECK(drm_tree_write(root, "701/cmdline", "") == 0); /* kernel thread: not counted */
+    CHECK(t_tree_new(root, sizeof(root)) == 0);
+    CHECK(t_tree_link(root, "700/fd/3", "/dev/dri/renderD128") == 0);
+    CHECK(t_tree_write(root, "700/fdinfo/3", "drm-driver:\tamdgpu\n") == 0);
+    CHECK(t_tree_write(root, "700/cmdline", "locked\0") == 0);
+    CHECK(t_tree_link(root, "701/fd/3", "/dev/dri/renderD128") == 0);
+    CHECK(t_tree_write(root, "701/cmdline", "") == 0); /* kernel thread: not counted */
     snprintf(path, sizeof(path), "%s/700/fd", root);
     CHECK(chmod(path, 0) == 0);
     snprintf(path, sizeof(path), "%s/701/fd", root);
@@ -339,7 +339,7 @@ static void test_unreadable_permissions(void)
     CHECK_EQ_U64(hmn_process_list_unreadable(l), 1);
     hmn_process_list_free(l);
     hmn_ctx_close(ctx);
-    drm_tree_remove(root);
+    t_rmtree(root);
 }
 
 static void test_vanished_tree(void)
@@ -348,10 +348,10 @@ static void test_vanished_tree(void)
     char root[512];
     hmn_process_list *l = NULL;
     hmn_ctx *ctx;
-    CHECK(drm_tree_new(root, sizeof(root)) == 0);
+    CHECK(t_tree_new(root, sizeof(root)) == 0);
     ctx = open_on(root, DATA "/sys");
     CHECK(ctx);
-    drm_tree_remove(root);
+    t_rmtree(root);
     CHECK(hmn_gpu_processes(ctx, 0, &l) == HMN_ENOENT);
     CHECK(l == NULL);
     CHECK(strstr(hmn_errmsg(ctx), "cannot list processes") != NULL);
@@ -366,14 +366,14 @@ static void test_platform_device(void)
     hmn_process_list *l;
     hmn_gpu_process r;
     hmn_ctx *ctx;
-    CHECK(drm_tree_new(root, sizeof(root)) == 0);
-    CHECK(drm_tree_write(root, "sys/class/drm/card0/device/uevent",
+    CHECK(t_tree_new(root, sizeof(root)) == 0);
+    CHECK(t_tree_write(root, "sys/class/drm/card0/device/uevent",
                          "DRIVER=panfrost\nOF_NAME=gpu\n") == 0);
-    CHECK(drm_tree_link(root, "proc/42/fd/7", "/dev/dri/renderD128") == 0);
-    CHECK(drm_tree_write(root, "proc/42/fdinfo/7",
+    CHECK(t_tree_link(root, "proc/42/fd/7", "/dev/dri/renderD128") == 0);
+    CHECK(t_tree_write(root, "proc/42/fdinfo/7",
                          "drm-driver:\tpanfrost\ndrm-client-id:\t5\n"
                          "drm-resident-memory:\t8 KiB\n") == 0);
-    CHECK(drm_tree_write(root, "proc/42/comm", "weston\n") == 0);
+    CHECK(t_tree_write(root, "proc/42/comm", "weston\n") == 0);
     snprintf(sys, sizeof(sys), "%s/sys", root);
     snprintf(proc, sizeof(proc), "%s/proc", root);
     ctx = open_on(proc, sys);
@@ -391,7 +391,7 @@ static void test_platform_device(void)
     CHECK_EQ_U64(r.used_bytes, 8 * KIB); /* "memory" region: what it allocates from */
     hmn_process_list_free(l);
     hmn_ctx_close(ctx);
-    drm_tree_remove(root);
+    t_rmtree(root);
 }
 
 static void test_fresh_after_cache_window(void)
@@ -402,24 +402,24 @@ static void test_fresh_after_cache_window(void)
     char root[512];
     hmn_process_list *l;
     hmn_ctx *ctx;
-    CHECK(drm_tree_new(root, sizeof(root)) == 0);
-    CHECK(drm_tree_link(root, "10/fd/3", "/dev/dri/renderD128") == 0);
-    CHECK(drm_tree_write(root, "10/fdinfo/3", info) == 0);
+    CHECK(t_tree_new(root, sizeof(root)) == 0);
+    CHECK(t_tree_link(root, "10/fd/3", "/dev/dri/renderD128") == 0);
+    CHECK(t_tree_write(root, "10/fdinfo/3", info) == 0);
     ctx = open_on(root, DATA "/sys");
     CHECK(ctx);
     l = rows_of(ctx, 0);
     CHECK(l);
     CHECK_EQ_U64(hmn_process_list_count(l), 1);
     hmn_process_list_free(l);
-    CHECK(drm_tree_link(root, "11/fd/3", "/dev/dri/renderD128") == 0);
-    CHECK(drm_tree_write(root, "11/fdinfo/3", info) == 0);
+    CHECK(t_tree_link(root, "11/fd/3", "/dev/dri/renderD128") == 0);
+    CHECK(t_tree_write(root, "11/fdinfo/3", info) == 0);
     hmn__sleep_ms(120);
     l = rows_of(ctx, 0);
     CHECK(l);
     CHECK_EQ_U64(hmn_process_list_count(l), 2);
     hmn_process_list_free(l);
     hmn_ctx_close(ctx);
-    drm_tree_remove(root);
+    t_rmtree(root);
 }
 
 int main(int argc, char **argv)

@@ -8,6 +8,7 @@
  * every figure here comes from NVML or nowhere.
  */
 #include "harness.h"
+#include "test_support.h"
 
 #include "hypomnesis.h"
 #include "abi/nvml_abi.h"
@@ -18,16 +19,8 @@
 
 #if defined(_WIN32)
 #  include <windows.h>
-static void set_env(const char *k, const char *v)
-{
-    _putenv_s(k, v);
-}
 #else
 #  include <dlfcn.h>
-static void set_env(const char *k, const char *v)
-{
-    setenv(k, v, 1);
-}
 #endif
 
 #define MIB 1048576ull
@@ -53,7 +46,7 @@ static void scenario(const char *name)
 {
     char path[1024];
     snprintf(path, sizeof(path), "%s/%s", getenv("HMN_NVML_DATA"), name);
-    set_env("HMN_FAKE_NVML_SCENARIO", path);
+    t_setenv("HMN_FAKE_NVML_SCENARIO", path);
 }
 
 /* A scenario made of a data file plus extra lines, written to the build tree. */
@@ -75,7 +68,7 @@ static void scenario_plus(const char *base, const char *extra)
         fclose(f);
     if (g)
         fclose(g);
-    set_env("HMN_FAKE_NVML_SCENARIO", out);
+    t_setenv("HMN_FAKE_NVML_SCENARIO", out);
 }
 
 /* Fresh counts file; returns its path. */
@@ -87,7 +80,7 @@ static const char *counts_reset(void)
     f = fopen(path, "w");
     if (f)
         fclose(f);
-    set_env("HMN_FAKE_NVML_COUNTS", path);
+    t_setenv("HMN_FAKE_NVML_COUNTS", path);
     return path;
 }
 
@@ -393,10 +386,10 @@ static void host_pids_mapped_through_nspid(void)
 #endif
     snprintf(keep, sizeof(keep), "%s", getenv("HMN_PROCFS"));
     snprintf(ns, sizeof(ns), "%s/proc-ns", getenv("HMN_NVML_DATA"));
-    set_env("HMN_PROCFS", ns);
+    t_setenv("HMN_PROCFS", ns);
     scenario("h100-3procs.scn");
     ctx = open_ctx();
-    set_env("HMN_PROCFS", keep);
+    t_setenv("HMN_PROCFS", keep);
     CHECK(ctx);
     CHECK(list_rows(ctx, 0, r, 4, &n) == HMN_OK);
     hmn_ctx_close(ctx);
@@ -472,7 +465,7 @@ static void context_initialises_once(void)
     counts_read(counts, &init, &shut);
     CHECK_EQ_U64(init, 1);
     CHECK_EQ_U64(shut, 1);
-    set_env("HMN_FAKE_NVML_COUNTS", "");
+    t_setenv("HMN_FAKE_NVML_COUNTS", "");
 }
 
 static void null_context_initialises_per_call(void)
@@ -490,7 +483,7 @@ static void null_context_initialises_per_call(void)
     counts_read(counts, &init, &shut);
     CHECK_EQ_U64(init, 6);
     CHECK_EQ_U64(shut, 6); /* every temporary context shut NVML down again */
-    set_env("HMN_FAKE_NVML_COUNTS", "");
+    t_setenv("HMN_FAKE_NVML_COUNTS", "");
 }
 
 /* ---------------------------------------------------------------- errors */
@@ -540,7 +533,7 @@ static void missing_library_and_symbol(void)
     hmn_ctx *ctx;
     uint32_t n;
     snprintf(keep, sizeof(keep), "%s", getenv("HMN_NVML_LIBRARY"));
-    set_env("HMN_NVML_LIBRARY", "/nonexistent/libnvidia-ml.so.1");
+    t_setenv("HMN_NVML_LIBRARY", "/nonexistent/libnvidia-ml.so.1");
     ctx = open_ctx();
     CHECK(ctx);
     CHECK(hmn_device_count(ctx, &n) == HMN_ENOGPU);
@@ -550,14 +543,14 @@ static void missing_library_and_symbol(void)
 #if !defined(_WIN32)
     CHECK(strstr(rep.reason, "No such file or directory") != NULL);
 #endif
-    set_env("HMN_NVML_LIBRARY", getenv("HMN_NVML_BROKEN"));
+    t_setenv("HMN_NVML_LIBRARY", getenv("HMN_NVML_BROKEN"));
     scenario("h100-3procs.scn");
     ctx = open_ctx();
     CHECK(ctx);
     CHECK(hmn_device_count(ctx, &n) == HMN_ENOGPU);
     CHECK(nvml_report(ctx, &rep) == HMN_OK);
     hmn_ctx_close(ctx);
-    set_env("HMN_NVML_LIBRARY", keep);
+    t_setenv("HMN_NVML_LIBRARY", keep);
     CHECK(strstr(rep.reason, "required symbol nvmlDeviceGetCount_v2 missing") != NULL);
 }
 

@@ -59,23 +59,23 @@ static int make_proc(unsigned pid, unsigned kib)
     char dir[700], p[800], text[512];
     snprintf(dir, sizeof(dir), "%s/proc/%u", root, pid);
     snprintf(p, sizeof(p), "%s/fdinfo", dir);
-    if (rel_mkdirs(p) != 0)
+    if (t_mkdirs(p) != 0)
         return -1;
     snprintf(p, sizeof(p), "%s/fd", dir);
-    if (rel_mkdirs(p) != 0)
+    if (t_mkdirs(p) != 0)
         return -1;
     snprintf(text, sizeof(text), "Name:\tw%u\nTgid:\t%u\nPid:\t%u\nNSpid:\t%u\n", pid, pid, pid,
              pid);
     snprintf(p, sizeof(p), "%s/status", dir);
-    rel_write(p, text);
+    t_write(p, text);
     snprintf(p, sizeof(p), "%s/comm", dir);
-    rel_write(p, "worker\n");
+    t_write(p, "worker\n");
     snprintf(p, sizeof(p), "%s/cmdline", dir);
-    rel_write(p, "worker");
+    t_write(p, "worker");
     /* fdinfo before the fd link: a reader never sees an fd without its info... */
     fdinfo_text(text, sizeof(text), 5000 + pid, kib);
     snprintf(p, sizeof(p), "%s/fdinfo/3", dir);
-    if (rel_write(p, text) != 0)
+    if (t_write(p, text) != 0)
         return -1;
     snprintf(p, sizeof(p), "%s/fd/3", dir);
     return symlink("/dev/dri/renderD128", p) == 0 || errno == EEXIST ? 0 : -1;
@@ -88,7 +88,7 @@ static void drop_proc(unsigned pid, unsigned how)
     snprintf(p, sizeof(p), "%s/proc/%u/%s", root, pid, how % 2 ? "fdinfo/3" : "fd/3");
     unlink(p);
     snprintf(p, sizeof(p), "%s/proc/%u", root, pid);
-    rel_rmtree(p);
+    t_rmtree(p);
 }
 
 static void *churn_main(void *arg)
@@ -105,7 +105,7 @@ static void *churn_main(void *arg)
                 char p[800], text[512];
                 snprintf(p, sizeof(p), "%s/proc/%u/fdinfo/3", root, pid - 8);
                 fdinfo_text(text, sizeof(text), 5000 + pid - 8, 2048);
-                rel_write(p, text);
+                t_write(p, text);
             }
             if (i >= 16)
                 drop_proc(pid - 16, i);
@@ -132,9 +132,9 @@ static int build_tree(void)
         if (make_proc(pid, STABLE_KIB) != 0)
             return -1;
     snprintf(p, sizeof(p), "%s/proc", root);
-    rel_setenv("HMN_PROCFS", p);
+    t_setenv("HMN_PROCFS", p);
     snprintf(p, sizeof(p), "%s/sys", root);
-    rel_setenv("HMN_SYSFS", p);
+    t_setenv("HMN_SYSFS", p);
     return 0;
 }
 
@@ -304,8 +304,8 @@ static void real_proc_churn(void)
     int spawn_bad = 0, card, scans = 0;
     char sys[700];
     snprintf(sys, sizeof(sys), "%s", HMN_REL_DRM_SYS);
-    rel_setenv("HMN_PROCFS", NULL);
-    rel_setenv("HMN_SYSFS", sys);
+    t_setenv("HMN_PROCFS", NULL);
+    t_setenv("HMN_SYSFS", sys);
     CHECK(access("/bin/true", X_OK) == 0);
     CHECK(hmn_ctx_open(&ctx) == HMN_OK);
     card = card_index(ctx);
@@ -341,7 +341,7 @@ static void real_proc_churn(void)
 static void cleanup(void)
 {
     if (root[0])
-        rel_rmtree(root);
+        t_rmtree(root);
     CHECK(rel_no_children());
 }
 

@@ -173,7 +173,7 @@ static void one_run(struct run *r, const char *scn)
 {
     hmn_ctx *ctx = NULL;
     uint64_t t0 = rel_now_ms(), ms;
-    rel_setenv("HMN_FAKE_NVML_SCENARIO", scn);
+    t_setenv("HMN_FAKE_NVML_SCENARIO", scn);
     RCHECK(r, hmn_ctx_open(&ctx) == HMN_OK);
     query_count_info(r, ctx);
     if (!r->bad_line)
@@ -232,7 +232,7 @@ static void nvml_fault_matrix(void)
     snprintf(base, sizeof(base), "%s/nvml/h100-3procs.scn", data_dir());
     snprintf(scn, sizeof(scn), "%s/rel-fault-%s.scn", work_dir(), getenv("HMN_REL_VARIANT"));
     /* Warm-up, so lazily opened descriptors do not count as leaks. */
-    CHECK(rel_concat(scn, base, "") == 0);
+    CHECK(t_concat(scn, base, "") == 0);
     {
         struct run r0;
         memset(&r0, 0, sizeof(r0));
@@ -250,7 +250,7 @@ static void nvml_fault_matrix(void)
                          NTH[k]);
                 snprintf(r.what, sizeof(r.what), "fault %s %d nth=%d", ENTRIES[e], CODES[c],
                          NTH[k]);
-                CHECK(rel_concat(scn, base, extra) == 0);
+                CHECK(t_concat(scn, base, extra) == 0);
                 one_run(&r, scn);
                 bad += r.bad_line != 0;
                 runs++;
@@ -270,11 +270,11 @@ static void nvml_sentinels_everywhere(void)
     hmn_process_list *l = NULL;
     size_t i;
     snprintf(scn, sizeof(scn), "%s/rel-sentinel-%s.scn", work_dir(), getenv("HMN_REL_VARIANT"));
-    CHECK(rel_write(scn, "driver \"\"\nnvml \"\"\ncuda 0\n"
+    CHECK(t_write(scn, "driver \"\"\nnvml \"\"\ncuda 0\n"
                          "device name=\"\" uuid=\"\" total=80GiB reserved=na used=na free=na\n"
                          "proc pid=0 used=na\nproc pid=4294967295 used=na\n"
                          "proc pid=77 used=0xFFFFFFFFFFFFFFFE\nproc pid=78 used=na kinds=\n") == 0);
-    rel_setenv("HMN_FAKE_NVML_SCENARIO", scn);
+    t_setenv("HMN_FAKE_NVML_SCENARIO", scn);
     CHECK(hmn_ctx_open(&ctx) == HMN_OK);
     if (hmn_device_info(ctx, 0, &d) == HMN_OK) {
         /* Device memory consistency: see nvml_device_memory_sentinel. */
@@ -312,8 +312,8 @@ static void nvml_race_growth(void)
         hmn_process_list *l = NULL;
         uint64_t t0 = rel_now_ms();
         int rc;
-        CHECK(rel_concat(scn, base, cases[i].line) == 0);
-        rel_setenv("HMN_FAKE_NVML_SCENARIO", scn);
+        CHECK(t_concat(scn, base, cases[i].line) == 0);
+        t_setenv("HMN_FAKE_NVML_SCENARIO", scn);
         CHECK(hmn_ctx_open(&ctx) == HMN_OK);
         rc = hmn_gpu_processes(ctx, 0, &l);
         if (cases[i].ok) {
@@ -342,8 +342,8 @@ static void nvml_device_memory_sentinel(void)
     hmn_ctx *ctx = NULL;
     hmn_gpu_device_info d = HMN_GPU_DEVICE_INFO_INIT;
     snprintf(scn, sizeof(scn), "%s/rel-devsentinel-%s.scn", work_dir(), getenv("HMN_REL_VARIANT"));
-    CHECK(rel_write(scn, "device name=GPU total=80GiB reserved=na used=na free=na\n") == 0);
-    rel_setenv("HMN_FAKE_NVML_SCENARIO", scn);
+    CHECK(t_write(scn, "device name=GPU total=80GiB reserved=na used=na free=na\n") == 0);
+    t_setenv("HMN_FAKE_NVML_SCENARIO", scn);
     CHECK(hmn_ctx_open(&ctx) == HMN_OK);
     CHECK(hmn_device_info(ctx, 0, &d) == HMN_OK);
     hmn_ctx_close(ctx);
@@ -368,7 +368,7 @@ static int smi_round(const char *scn_path, unsigned timeout_ms, uint64_t *worst_
     uint32_t n = 0;
     uint64_t t0;
     int bad = 0, rc;
-    rel_setenv("HMN_FAKE_SMI_SCENARIO", scn_path);
+    t_setenv("HMN_FAKE_SMI_SCENARIO", scn_path);
     if (hmn_ctx_open(&ctx) != HMN_OK)
         return 1;
     hmn_ctx_set_option(ctx, HMN_OPT_USE_NVML, 0);
@@ -402,10 +402,10 @@ static void smi_failures_leave_nothing_behind(void)
     size_t i;
     int r, fds0, bad = 0;
     uint64_t worst = 0;
-    rel_setenv("HMN_NVIDIA_SMI", getenv("HMN_REL_FAKE_SMI"));
+    t_setenv("HMN_NVIDIA_SMI", getenv("HMN_REL_FAKE_SMI"));
     /* Gigabytes of output, ending (unlike flood-forever): 3 GiB. */
     snprintf(giga, sizeof(giga), "%s/rel-giga.scn", work_dir());
-    CHECK(rel_write(giga, "mode = flood\nflood_bytes = 3221225472\n") == 0);
+    CHECK(t_write(giga, "mode = flood\nflood_bytes = 3221225472\n") == 0);
     smi_round(giga, timeout_ms, &worst); /* warm-up */
     fds0 = rel_fd_count();
     worst = 0;

@@ -2,26 +2,6 @@
 #include "smi_test_env.h"
 
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-void t_setenv(const char *name, const char *value)
-{
-#if defined(_WIN32)
-    _putenv_s(name, value);
-#else
-    setenv(name, value, 1);
-#endif
-}
-
-void t_unsetenv(const char *name)
-{
-#if defined(_WIN32)
-    _putenv_s(name, "");
-#else
-    unsetenv(name);
-#endif
-}
 
 void t_scenario(const char *file)
 {
@@ -54,33 +34,3 @@ int t_smi_report(hmn_ctx *ctx, hmn_source_report *out)
     }
 }
 
-int t_contains(const char *hay, const char *needle)
-{
-    return hay && needle && strstr(hay, needle) != NULL;
-}
-
-long t_read(const char *path, char *buf, size_t cap)
-{
-    FILE *f = fopen(path, "rb");
-    size_t n;
-    if (!f)
-        return -1;
-    n = fread(buf, 1, cap - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    return (long)n;
-}
-
-int t_count_lines(const char *path, const char *needle)
-{
-    char line[1024];
-    int n = 0;
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return 0;
-    while (fgets(line, sizeof(line), f))
-        if (strstr(line, needle))
-            n++;
-    fclose(f);
-    return n;
-}

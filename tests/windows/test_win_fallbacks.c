@@ -8,6 +8,7 @@
  * into full Windows paths with GetFullPathNameA before use.
  */
 #include "harness.h"
+#include "test_support.h"
 
 #include "hypomnesis.h"
 
@@ -48,23 +49,15 @@ static int report_of(hmn_ctx *ctx, uint32_t source, hmn_source_report *out)
     }
 }
 
-/* Both environments: the Win32 one (our library, child processes) and the
- * C runtime's copy, which the fake nvml.dll reads with getenv(). */
-static void set(const char *k, const char *v)
-{
-    (void)_putenv_s(k, v ? v : "");
-    SetEnvironmentVariableA(k, v);
-}
-
 static void nvml_dll_by_full_path(void)
 {
     hmn_ctx *ctx = NULL;
     hmn_gpu_device_info d = HMN_GPU_DEVICE_INFO_INIT;
     hmn_source_report r;
     uint32_t n = 0;
-    set("HMN_NVML_LIBRARY", nvml_dll);
-    set("HMN_FAKE_NVML_SCENARIO", HMN_T_NVML_DATA "/h100-3procs.scn");
-    set("HMN_NVIDIA_SMI", "C:\\nonexistent\\nvidia-smi.exe");
+    t_setenv("HMN_NVML_LIBRARY", nvml_dll);
+    t_setenv("HMN_FAKE_NVML_SCENARIO", HMN_T_NVML_DATA "/h100-3procs.scn");
+    t_setenv("HMN_NVIDIA_SMI", "C:\\nonexistent\\nvidia-smi.exe");
     CHECK(hmn_ctx_open(&ctx) == HMN_OK);
     if (hmn_device_count(ctx, &n) != HMN_OK && report_of(ctx, HMN_SOURCE_NVML, &r))
         fprintf(stderr, "NVML: %s\n", r.reason);
@@ -86,9 +79,9 @@ static void nvml_bare_name_is_refused(void)
     hmn_source_report r;
     uint32_t n = 0;
     /* The default DLL search order is never used, even when asked by name. */
-    set("HMN_NVML_LIBRARY", "nvml.dll");
-    set("HMN_FAKE_NVML_SCENARIO", HMN_T_NVML_DATA "/h100-3procs.scn");
-    set("HMN_NVIDIA_SMI", "C:\\nonexistent\\nvidia-smi.exe");
+    t_setenv("HMN_NVML_LIBRARY", "nvml.dll");
+    t_setenv("HMN_FAKE_NVML_SCENARIO", HMN_T_NVML_DATA "/h100-3procs.scn");
+    t_setenv("HMN_NVIDIA_SMI", "C:\\nonexistent\\nvidia-smi.exe");
     CHECK(hmn_ctx_open(&ctx) == HMN_OK);
     (void)hmn_device_count(ctx, &n);
     CHECK(report_of(ctx, HMN_SOURCE_NVML, &r));
@@ -108,17 +101,17 @@ static void smi_found_through_path(void)
     int rc;
     DWORD len = GetEnvironmentVariableA("PATH", old_path, sizeof(old_path));
     CHECK(len > 0 && len < sizeof(old_path));
-    set("HMN_NVML_LIBRARY", "C:\\nonexistent\\nvml.dll");
-    set("HMN_NVIDIA_SMI", NULL);
-    set("HMN_FAKE_SMI_SCENARIO", HMN_T_SMI_DATA "/h100-3procs.scn");
-    set("PATH", fakebin);
+    t_setenv("HMN_NVML_LIBRARY", "C:\\nonexistent\\nvml.dll");
+    t_setenv("HMN_NVIDIA_SMI", NULL);
+    t_setenv("HMN_FAKE_SMI_SCENARIO", HMN_T_SMI_DATA "/h100-3procs.scn");
+    t_setenv("PATH", fakebin);
     CHECK(hmn_ctx_open(&ctx) == HMN_OK);
     rc = hmn_device_count(ctx, &n);
     if (rc == HMN_OK)
         rc = hmn_device_info(ctx, 0, &d);
     if (rc == HMN_OK)
         rc = hmn_gpu_processes(ctx, 0, &list);
-    set("PATH", old_path);
+    t_setenv("PATH", old_path);
     CHECK(rc == HMN_OK);
     CHECK_EQ_U64(n, 1);
     CHECK(d.source == HMN_SOURCE_NVIDIA_SMI);
@@ -142,16 +135,16 @@ static void smi_hang_is_killed(void)
     uint64_t t0;
     char smi[MAX_PATH + 32];
     snprintf(smi, sizeof(smi), "%s\\nvidia-smi.exe", fakebin);
-    set("HMN_NVML_LIBRARY", "C:\\nonexistent\\nvml.dll");
-    set("HMN_NVIDIA_SMI", smi);
-    set("HMN_FAKE_SMI_SCENARIO", HMN_T_SMI_DATA "/hang.scn");
-    set("HMN_SMI_TIMEOUT_MS", "300");
+    t_setenv("HMN_NVML_LIBRARY", "C:\\nonexistent\\nvml.dll");
+    t_setenv("HMN_NVIDIA_SMI", smi);
+    t_setenv("HMN_FAKE_SMI_SCENARIO", HMN_T_SMI_DATA "/hang.scn");
+    t_setenv("HMN_SMI_TIMEOUT_MS", "300");
     CHECK(hmn_ctx_open(&ctx) == HMN_OK);
     t0 = GetTickCount64();
     CHECK(hmn_device_count(ctx, &n) < 0);
     CHECK(GetTickCount64() - t0 < 8000);
     CHECK(strstr(hmn_errmsg(ctx), "300 ms") != NULL || strstr(hmn_errmsg(ctx), "no GPU") != NULL);
-    set("HMN_SMI_TIMEOUT_MS", NULL);
+    t_setenv("HMN_SMI_TIMEOUT_MS", NULL);
     hmn_ctx_close(ctx);
 }
 
