@@ -9,6 +9,7 @@
  * figure (apportion_mib); --json carries the exact bytes.
  */
 #include "cli.h"
+#include "grow.h" /* src/common/ */
 
 #include <stdlib.h>
 #include <string.h>
@@ -134,12 +135,10 @@ struct blocks {
 static struct block *new_block(struct blocks *bs)
 {
     if (bs->n == bs->cap) {
-        size_t cap = bs->cap ? bs->cap * 2 : 8;
-        struct block *v = realloc(bs->v, cap * sizeof(*v));
+        struct block *v = hmn__grow(bs->v, &bs->cap, bs->n + 1, sizeof(*v), 8);
         if (!v)
             return NULL;
         bs->v = v;
-        bs->cap = cap;
     }
     memset(&bs->v[bs->n], 0, sizeof(bs->v[0]));
     return &bs->v[bs->n++];

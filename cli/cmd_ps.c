@@ -5,6 +5,7 @@
  * says which kind of client it is (compute, graphics, DRM).
  */
 #include "cli.h"
+#include "grow.h" /* src/common/ */
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -218,12 +219,10 @@ static int row_passes(const struct ps_opts *o, const hmn_gpu_process *p, struct 
 static int push_row(struct ps_state *st, const struct ps_row *r)
 {
     if (st->nrows == st->cap) {
-        size_t cap = st->cap ? st->cap * 2 : 16;
-        struct ps_row *rows = realloc(st->rows, cap * sizeof(*rows));
+        struct ps_row *rows = hmn__grow(st->rows, &st->cap, st->nrows + 1, sizeof(*rows), 16);
         if (!rows)
             return -1;
         st->rows = rows;
-        st->cap = cap;
     }
     st->rows[st->nrows++] = *r;
     return 0;

@@ -5,6 +5,7 @@
  * (start / sample / summary records) or CSV.
  */
 #include "watch.h"
+#include "grow.h" /* src/common/ */
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -207,12 +208,10 @@ static struct pid_state *seed(struct watch *w, uint32_t pid, const struct readin
 {
     struct pid_state *s;
     if (w->nst == w->st_cap) {
-        size_t cap = w->st_cap ? w->st_cap * 2 : 64;
-        struct pid_state *st = realloc(w->st, cap * sizeof(*st));
+        struct pid_state *st = hmn__grow(w->st, &w->st_cap, w->nst + 1, sizeof(*st), 64);
         if (!st)
             return NULL;
         w->st = st;
-        w->st_cap = cap;
     }
     s = &w->st[w->nst++];
     memset(s, 0, sizeof(*s));

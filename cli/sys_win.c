@@ -5,6 +5,7 @@
  * this file or sys_posix.c.
  */
 #include "cli.h"
+#include "win_quote.h" /* src/common/ */
 
 #include <errno.h>
 #include <signal.h>
@@ -77,41 +78,13 @@ struct child {
 
 /*
  * _spawnvp joins argv with spaces and the child's C runtime splits the line
- * again, so an argument with spaces or quotes must be quoted by the rules of
- * CommandLineToArgvW: backslashes double only before a quote.
+ * again, so every argument is quoted by that runtime's rules first.
  */
 static char *quote_arg(const char *a)
 {
-    size_t n = strlen(a), i, o = 0, bs = 0;
-    char *q;
-    if (n && !strpbrk(a, " \t\"")) {
-        q = malloc(n + 1);
-        if (q)
-            memcpy(q, a, n + 1);
-        return q;
-    }
-    q = malloc(2 * n + 3);
-    if (!q)
-        return NULL;
-    q[o++] = '"';
-    for (i = 0; i < n; i++) {
-        if (a[i] == '\\') {
-            bs++;
-        } else {
-            if (a[i] == '"')
-                bs = bs * 2 + 1;
-            while (bs) {
-                q[o++] = '\\';
-                bs--;
-            }
-        }
-        if (a[i] != '\\')
-            q[o++] = a[i];
-    }
-    for (bs *= 2; bs; bs--)
-        q[o++] = '\\';
-    q[o++] = '"';
-    q[o] = '\0';
+    char *q = malloc(hmn__win_quote_arg(NULL, a) + 1);
+    if (q)
+        hmn__win_quote_arg(q, a);
     return q;
 }
 

@@ -6,6 +6,7 @@
  * table), so the output does not depend on the locale.
  */
 #include "cli.h"
+#include "grow.h" /* src/common/ */
 
 #include <stdlib.h>
 #include <string.h>
@@ -108,12 +109,11 @@ int table_add(struct table *t, const char *const *row)
 {
     size_t c;
     if (t->nrows == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 8;
-        char **cells = realloc(t->cells, sizeof(*cells) * cap * t->ncols);
+        /* One item = one row of ncols cells. */
+        char **cells = hmn__grow(t->cells, &t->cap, t->nrows + 1, sizeof(*cells) * t->ncols, 8);
         if (!cells)
             return -1;
         t->cells = cells;
-        t->cap = cap;
     }
     for (c = 0; c < t->ncols; c++) {
         char *d = dup_str(row[c]);

@@ -6,6 +6,7 @@
  * read make the process "unreadable" (counted, never guessed at).
  */
 #include "backends/drm.h"
+#include "common/grow.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -80,14 +81,12 @@ static void add_hold(struct scan_ctx *s, uint32_t card, const struct hmn__drm_cl
     struct drm_hold *h;
     const uint64_t *reg;
     if (o->n == o->cap) {
-        size_t cap = o->cap ? o->cap * 2 : 32;
-        struct drm_hold *v = realloc(o->h, cap * sizeof(*v));
+        struct drm_hold *v = hmn__grow(o->h, &o->cap, o->n + 1, sizeof(*v), 32);
         if (!v) {
             s->failed = HMN_ENOMEM;
             return;
         }
         o->h = v;
-        o->cap = cap;
     }
     h = &o->h[o->n++];
     memset(h, 0, sizeof(*h));

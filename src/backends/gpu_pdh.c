@@ -13,6 +13,7 @@
  * parse/pdh_names.c; the object and counter names are the English ones.
  */
 #include "backend.h"
+#include "common/grow.h"
 
 #ifndef WIN32_LEAN_AND_MEAN
 #  define WIN32_LEAN_AND_MEAN
@@ -256,14 +257,12 @@ static void snap_take(struct snap *sn)
     if (Process32FirstW(h, &pe)) {
         do {
             if (sn->n == cap) {
-                size_t nc = cap ? cap * 2 : 256;
-                void *p = realloc(sn->e, nc * sizeof(*sn->e));
+                void *p = hmn__grow(sn->e, &cap, sn->n + 1, sizeof(*sn->e), 256);
                 if (!p) {
                     sn->ok = 0; /* a partial list would turn live PIDs into [exited] */
                     break;
                 }
                 sn->e = p;
-                cap = nc;
             }
             sn->e[sn->n].pid = pe.th32ProcessID;
             (void)hmn__utf16_to_utf8((const uint16_t *)pe.szExeFile, MAX_PATH,

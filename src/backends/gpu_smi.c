@@ -15,21 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if !defined(_WIN32)
-#  include <sys/stat.h>
-#  include <unistd.h>
-#endif
-
 /* 1 MiB holds thousands of process rows; more is not nvidia-smi talking. */
 #define SMI_OUT_CAP (1024u * 1024u)
-
-#if defined(_WIN32)
-#  define PATH_SEP ';'
-#  define EXE_NAME "nvidia-smi.exe"
-#else
-#  define PATH_SEP ':'
-#  define EXE_NAME "nvidia-smi"
-#endif
 
 struct smi_state {
     char exe[1024];
@@ -47,63 +34,9 @@ struct smi_state {
 
 /* ---------------------------------------------------------------- open */
 
-/* A regular file we may run (a directory named nvidia-smi in PATH is not one). */
-static int is_program(const char *path)
-{
-#if defined(_WIN32)
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return 0;
-    fclose(f);
-    return 1;
-#else
-    struct stat sb;
-    return stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && access(path, X_OK) == 0;
-#endif
-}
-
-/* dir/name+ext into out when it is a program; an empty dir is the current one (POSIX). */
-static int candidate(const char *dir, size_t dlen, const char *name, const char *ext, char *out,
-                     size_t cap)
-{
-    int n = hmn__snprintf(out, cap, "%.*s/%s%s", (int)(dlen ? dlen : 1), dlen ? dir : ".", name,
-                          ext);
-    return n > 0 && (size_t)n < cap && is_program(out);
-}
-
-/* The first PATH entry holding name, written to out. */
-static int search_path(const char *name, char *out, size_t cap)
-{
-    const char *path = hmn__getenv("PATH"), *p, *end;
-    if (!path)
-        return HMN_ENOENT;
-    for (p = path; *p; p = *end ? end + 1 : end) {
-        end = strchr(p, PATH_SEP);
-        if (!end)
-            end = p + strlen(p);
-#if !defined(_WIN32)
-        /* An empty or relative entry means "the current directory": never run a
-         * program planted there. */
-        if (*p != '/')
-            continue;
-#else
-        if (end == p)
-            continue;
-#endif
-        if (candidate(p, (size_t)(end - p), name, "", out, cap))
-            return HMN_OK;
-#if defined(_WIN32)
-        /* "nvidia-smi" given without its extension. */
-        if (!strchr(name, '.') && candidate(p, (size_t)(end - p), name, ".exe", out, cap))
-            return HMN_OK;
-#endif
-    }
-    out[0] = '\0';
-    return HMN_ENOENT;
-}
-
 static int smi_open(hmn_ctx *ctx, void **state, char *reason, size_t cap)
 {
+    char exe_name[32];
     struct smi_state *st;
     *state = NULL;
     st = calloc(1, sizeof(*st));
@@ -114,17 +47,18 @@ static int smi_open(hmn_ctx *ctx, void **state, char *reason, size_t cap)
     if (ctx->smi_path[0]) {
         /* HMN_NVIDIA_SMI names the program exactly: no PATH search. */
         if (strchr(ctx->smi_path, '/') || strchr(ctx->smi_path, '\\')) {
-            if (!is_program(ctx->smi_path)) {
+            if (!hmn__is_program(ctx->smi_path)) {
                 hmn__snprintf(reason, cap, "%s (HMN_NVIDIA_SMI): not found or not executable",
                               ctx->smi_path);
                 return HMN_ENOENT;
             }
             hmn__strlcpy(st->exe, ctx->smi_path, sizeof(st->exe));
-        } else if (search_path(ctx->smi_path, st->exe, sizeof(st->exe)) != HMN_OK) {
+        } else if (hmn__find_program(ctx->smi_path, st->exe, sizeof(st->exe)) != HMN_OK) {
             hmn__snprintf(reason, cap, "%s (HMN_NVIDIA_SMI) not found in PATH", ctx->smi_path);
             return HMN_ENOENT;
         }
-    } else if (search_path(EXE_NAME, st->exe, sizeof(st->exe)) != HMN_OK) {
+    } else if (hmn__snprintf(exe_name, sizeof(exe_name), "nvidia-smi%s", hmn__exe_suffix) < 0 ||
+               hmn__find_program(exe_name, st->exe, sizeof(st->exe)) != HMN_OK) {
         hmn__snprintf(reason, cap, "nvidia-smi not found in PATH");
         return HMN_ENOENT;
     }

@@ -1,5 +1,6 @@
 /* core/proc_vec.c - the growable vector of process rows (see proc_vec.h). */
 #include "core/proc_vec.h"
+#include "common/grow.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -20,12 +21,10 @@ hmn_gpu_process *hmn__proc_vec_push(struct hmn__proc_vec *pv)
 {
     hmn_gpu_process *row;
     if (pv->n == pv->cap) {
-        size_t cap = pv->cap ? pv->cap * 2 : 16;
-        hmn_gpu_process *v = realloc(pv->v, cap * sizeof(*v));
+        hmn_gpu_process *v = hmn__grow(pv->v, &pv->cap, pv->n + 1, sizeof(*v), 16);
         if (!v)
             return NULL;
         pv->v = v;
-        pv->cap = cap;
     }
     row = &pv->v[pv->n++];
     memset(row, 0, sizeof(*row));

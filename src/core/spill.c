@@ -6,6 +6,7 @@
  * measurable".
  */
 #include "backend.h"
+#include "common/grow.h"
 #include "core/abi.h"
 #include "core/dispatch.h"
 
@@ -139,12 +140,10 @@ void hmn_spill_tracker_set_shared_growth(hmn_spill_tracker *t, uint64_t bytes)
 static struct episode *new_episode(hmn_spill_tracker *t)
 {
     if (t->n_ep == t->cap_ep) {
-        size_t cap = t->cap_ep ? t->cap_ep * 2 : 8;
-        struct episode *e = realloc(t->ep, cap * sizeof(*e));
+        struct episode *e = hmn__grow(t->ep, &t->cap_ep, t->n_ep + 1, sizeof(*e), 8);
         if (!e)
             return NULL;
         t->ep = e;
-        t->cap_ep = cap;
     }
     memset(&t->ep[t->n_ep], 0, sizeof(t->ep[0]));
     return &t->ep[t->n_ep++];

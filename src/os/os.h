@@ -53,6 +53,19 @@ const char *hmn__getenv(const char *name);
  * environment, which a parent process controls).  POSIX: HMN_EUNSUPPORTED. */
 int hmn__system_dir(char *buf, size_t cap);
 
+/* Suffix of a program's file name: ".exe" on Windows, "" elsewhere. */
+extern const char hmn__exe_suffix[];
+/* 1 when path is a file we may run (a directory of that name is not one). */
+int hmn__is_program(const char *path);
+/*
+ * The first folder of PATH holding program `name`: its path into out.
+ * POSIX: only absolute PATH entries count (an empty or relative entry means
+ * the current folder: a program planted there is never run).  Windows:
+ * empty entries are skipped, and a name without an extension is also tried
+ * with ".exe".  HMN_ENOENT when none holds it (out is then "").
+ */
+int hmn__find_program(const char *name, char *out, size_t cap);
+
 /* System page size in bytes. */
 long hmn__page_size(void);
 /* Our own PID. */

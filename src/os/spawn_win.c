@@ -20,6 +20,7 @@
 #endif
 #include <windows.h>
 
+#include "common/win_quote.h"
 #include "os/os.h"
 #include "os/win_util.h"
 #include "hypomnesis.h"
@@ -31,71 +32,30 @@
 
 #define PATH_CAP 1024
 
-/* Append one argument quoted by the CommandLineToArgvW rules. */
-static size_t quote_arg(wchar_t *out, const wchar_t *a)
-{
-    size_t n = 0, bs;
-    int quote = a[0] == L'\0' || wcspbrk(a, L" \t\n\v\"") != NULL;
-    if (!quote) {
-        if (out)
-            wcscpy(out, a);
-        return wcslen(a);
-    }
-#define PUT(c) do { if (out) out[n] = (c); n++; } while (0)
-    PUT(L'"');
-    for (; *a; a++) {
-        for (bs = 0; *a == L'\\'; a++)
-            bs++;
-        if (*a == L'\0') { /* backslashes before the closing quote double */
-            for (bs *= 2; bs; bs--)
-                PUT(L'\\');
-            break;
-        }
-        if (*a == L'"')
-            bs = bs * 2 + 1;
-        for (; bs; bs--)
-            PUT(L'\\');
-        PUT(*a);
-    }
-    PUT(L'"');
-#undef PUT
-    if (out)
-        out[n] = L'\0';
-    return n;
-}
-
-/* Build the whole command line (argv[0] included, as C runtimes expect). */
+/*
+ * The whole command line (argv[0] included, as C runtimes expect), each
+ * argument quoted by the C runtime's rules (common/win_quote.h), in UTF-16.
+ */
 static wchar_t *build_cmdline(const char *const argv[])
 {
-    wchar_t **w;
-    wchar_t *line = NULL;
-    size_t i, n = 0, len = 0, pos = 0;
-    while (argv[n])
-        n++;
-    w = calloc(n + 1, sizeof(*w));
-    if (!w)
-        return NULL;
-    for (i = 0; i < n; i++) {
-        w[i] = hmn__win_widen(argv[i]);
-        if (!w[i])
-            goto out;
-        len += quote_arg(NULL, w[i]) + 1;
-    }
-    line = malloc((len + 1) * sizeof(wchar_t));
+    char *line;
+    wchar_t *w;
+    size_t i, len = 0, pos = 0;
+    for (i = 0; argv[i]; i++)
+        len += hmn__win_quote_arg(NULL, argv[i]) + 1;
+    line = malloc(len + 1);
     if (!line)
-        goto out;
-    line[0] = L'\0';
-    for (i = 0; i < n; i++) {
+        return NULL;
+    line[0] = '\0';
+    for (i = 0; argv[i]; i++) {
         if (i)
-            line[pos++] = L' ';
-        pos += quote_arg(line + pos, w[i]);
+            line[pos++] = ' ';
+        pos += hmn__win_quote_arg(line + pos, argv[i]);
     }
-    line[pos] = L'\0';
-out:
-    for (i = 0; i < n; i++)
-        free(w[i]);
-    free(w);
-    return line;
+    line[pos] = '\0';
+    w = hmn__win_widen(line); /* NULL for invalid UTF-8, as before */
+    free(line);
+    return w;
 }
 
 static int has_dir_part(const char *p)

@@ -5,6 +5,7 @@
  * figure) and the DRM fixture tree (a client shared by two processes).
  */
 #include "harness.h"
+#include "test_support.h"
 #include "hypomnesis.h"
 
 #include <stdlib.h>
@@ -18,7 +19,7 @@ static hmn_ctx *nvml_ctx(const char *scn)
     char path[1024];
     hmn_ctx *ctx = NULL;
     snprintf(path, sizeof(path), "%s/nvml/%s", HMN_TEST_DATA, scn);
-    setenv("HMN_FAKE_NVML_SCENARIO", path, 1);
+    t_setenv("HMN_FAKE_NVML_SCENARIO", path);
     if (hmn_ctx_open(&ctx) != HMN_OK)
         return NULL;
     hmn_ctx_set_option(ctx, HMN_OPT_USE_NVIDIA_SMI, 0);
@@ -136,8 +137,8 @@ static void shared_drm_client_counts_once(void)
         return;
     snprintf(p, sizeof(p), "%s/drm/multi/proc", HMN_TEST_DATA);
     snprintf(s, sizeof(s), "%s/drm/multi/sys", HMN_TEST_DATA);
-    setenv("HMN_PROCFS", p, 1);
-    setenv("HMN_SYSFS", s, 1);
+    t_setenv("HMN_PROCFS", p);
+    t_setenv("HMN_SYSFS", s);
     CHECK(hmn_ctx_open(&ctx) == HMN_OK);
     hmn_ctx_set_option(ctx, HMN_OPT_USE_NVML, 0);
     hmn_ctx_set_option(ctx, HMN_OPT_USE_NVIDIA_SMI, 0);

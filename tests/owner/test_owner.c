@@ -5,6 +5,7 @@
  * missing or unreadable.
  */
 #include "harness.h"
+#include "test_support.h"
 #include "hypomnesis.h"
 
 #include <stdlib.h>
@@ -15,7 +16,7 @@ static hmn_ctx *ctx_on(const char *tree)
     char path[1024];
     hmn_ctx *ctx = NULL;
     snprintf(path, sizeof(path), "%s/%s", HMN_OWNER_DATA, tree);
-    setenv("HMN_PROCFS", path, 1);
+    t_setenv("HMN_PROCFS", path);
     if (hmn_ctx_open(&ctx) != HMN_OK)
         return NULL;
     return ctx;

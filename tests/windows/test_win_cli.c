@@ -74,6 +74,22 @@ static void spill_json_says_not_measurable(void)
     CHECK(strstr(out, "\"observations\":0") != NULL);
 }
 
+/* hmn's own quoting for _spawnvp (common/win_quote.h), read back by the child's runtime. */
+static void spill_passes_arguments_unchanged(void)
+{
+    const char *argv[] = {hmn,         "spill",     "--",        helper,     "args",
+                          "with space", "",          "tab\there", "line\nbreak", "v\vtab",
+                          "quote\"in", "trail\\", "back\\\\slash \\\"q", NULL};
+    static const char want[] = "[with space]\r\n[]\r\n[tab\there]\r\n[line\r\nbreak]\r\n"
+                               "[v\vtab]\r\n[quote\"in]\r\n[trail\\]\r\n"
+                               "[back\\\\slash \\\"q]\r\n";
+    char out[2048];
+    int code = -1;
+    CHECK(run(argv, out, sizeof(out), &code));
+    CHECK(code == 0);
+    CHECK(strncmp(out, want, strlen(want)) == 0);
+}
+
 static void spill_of_a_missing_program(void)
 {
     const char *argv[] = {hmn, "spill", "--", "C:\\nonexistent\\prog.exe", NULL};
@@ -98,6 +114,7 @@ int main(int argc, char **argv)
         TEST_ENTRY(version),
         TEST_ENTRY(spill_passes_the_exit_code_through),
         TEST_ENTRY(spill_json_says_not_measurable),
+        TEST_ENTRY(spill_passes_arguments_unchanged),
         TEST_ENTRY(spill_of_a_missing_program),
         TEST_ENTRY(ps_on_a_missing_device),
     };
