@@ -17,9 +17,15 @@ void t_setenv(const char *name, const char *value)
 {
 #if defined(_WIN32)
     /* Both environments: the C runtime's copy (getenv, e.g. in the fake
-     * nvml.dll) and the Win32 one (the library, child processes). */
-    (void)_putenv_s(name, value ? value : "");
-    SetEnvironmentVariableA(name, value);
+     * nvml.dll) and the Win32 one (the library, child processes).  value
+     * may point into the C runtime's environment (a getenv() result), which
+     * _putenv_s can move: copy it first. */
+    char *v = value ? _strdup(value) : NULL;
+    if (value && !v)
+        return;
+    (void)_putenv_s(name, v ? v : "");
+    SetEnvironmentVariableA(name, v);
+    free(v);
 #else
     if (value)
         setenv(name, value, 1);

@@ -32,7 +32,10 @@ static int run(const char *const *argv, uint64_t timeout, char *buf, size_t cap,
                struct hmn__run_result *res)
 {
     char err[256];
-    return hmn__run(argv, timeout, buf, cap, res, err, sizeof(err));
+    int rc = hmn__run(argv, timeout, buf, cap, res, err, sizeof(err));
+    if (rc != HMN_OK && rc != HMN_ETIMEDOUT)
+        fprintf(stderr, "hmn__run: %d: %s\n", rc, err);
+    return rc;
 }
 
 static void exit_code_passes_through(void)
