@@ -73,10 +73,10 @@ int hmn__devtab_add(struct hmn__devtab *tab, const struct hmn__dev *dev);
 int hmn__adapter_usage(hmn_ctx *ctx, const struct hmn__dev *dev, uint64_t *dedicated,
                        uint64_t *shared);
 
-/* RAM backend (one per OS, chosen by CMake: ram_linux.c, ram_win.c, ram_null.c). */
+/* RAM backend (one per OS, chosen by CMake: ram_linux.c, ram_win.c, ram_null.c);
+ * what it keeps open lives in the context (statm_fd), closed with it. */
 /* Current RSS (fast path); peak too when want_peak (costs a status read). */
 int hmn__ram_read(hmn_ctx *ctx, hmn_rss *out, int want_peak);
 int hmn__ram_process_exists(hmn_ctx *ctx, uint32_t pid);
-void hmn__ram_close(hmn_ctx *ctx);
 
 #endif /* HMN_BACKEND_H */

@@ -27,10 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const hmn__nvml_api_names[] = {"nvmlDeviceGetRunningProcessDetailList",
-                                           "_v3 process calls", "_v2 process calls",
-                                           "unsuffixed process calls", "none"};
-
 /* Names newest-first; the first one the library exports wins. */
 struct sym_entry {
     const char *names[3];
@@ -140,12 +136,6 @@ static int resolve_symbols(struct nvml_state *st, char *reason, size_t cap)
     return HMN_OK;
 }
 
-const char *hmn__nvml_err(const struct nvml_state *st, hmn_nvmlReturn_t r)
-{
-    const char *s = st->fn.error_string ? st->fn.error_string(r) : NULL;
-    return s && s[0] ? s : "error";
-}
-
 /*
  * R535.43 to R535.98 wrote 32-byte rows through `_v3` without a version
  * bump.  Those drivers had ConfComputeMemSizeInfo but not yet the detail
@@ -168,7 +158,7 @@ static void choose_process_api(hmn_ctx *ctx, struct nvml_state *st)
     if (f->procs_v3[K_COMPUTE] && f->conf_compute_mem && !f->detail_list)
         st->v3_stride = sizeof(hmn_nvmlProcessDetail_v1_t);
     hmn__debug(ctx, "[NVML debug] process api: %s, _v3 stride %u",
-               hmn__nvml_api_names[st->api], (unsigned)st->v3_stride);
+               hmn__nvml_api_name(st->api), (unsigned)st->v3_stride);
 }
 
 static int init_library(hmn_ctx *ctx, struct nvml_state *st, char *reason, size_t cap)
@@ -222,22 +212,6 @@ static void nvml_close(hmn_ctx *ctx, void *state)
 }
 
 /* ---------------------------------------------------------------- devices */
-
-int hmn__nvml_fail(hmn_ctx *ctx, const struct nvml_state *st, const char *call,
-                   hmn_nvmlReturn_t r)
-{
-    int code = r == HMN_NVML_ERROR_NO_PERMISSION ? HMN_EACCES : HMN_EBACKEND;
-    return hmn__fail(ctx, code, "%s failed: %s (%d)", call, hmn__nvml_err(st, r), r);
-}
-
-int hmn__nvml_handle(hmn_ctx *ctx, const struct nvml_state *st, uint32_t index,
-                     hmn_nvmlDevice_t *h)
-{
-    hmn_nvmlReturn_t r = st->fn.handle(index, h);
-    if (r != HMN_NVML_SUCCESS)
-        return hmn__nvml_fail(ctx, st, "nvmlDeviceGetHandleByIndex", r);
-    return HMN_OK;
-}
 
 /* Normalised "0000:0c:00.0" from the numbers (the text form differs by version). */
 static int pci_bus_id(const struct nvml_state *st, hmn_nvmlDevice_t h, char *buf, size_t cap,

@@ -1,7 +1,8 @@
 /*
  * backends/nvml.h - what the two files of the NVML backend share:
  * gpu_nvml.c (loading, devices, device info, MIG, the ops object) and
- * nvml_procs.c (process lists).  Private to them.
+ * nvml_procs.c (process lists).  Private to them; the helpers are inline so
+ * that nvml_procs.c calls nothing back in gpu_nvml.c.
  */
 #ifndef HMN_BACKENDS_NVML_H
 #define HMN_BACKENDS_NVML_H
@@ -33,8 +34,22 @@ struct nvml_fns {
 
 /* Which process API this library gets (newest available). */
 enum proc_api { API_DETAIL, API_V3, API_V2, API_V1, API_NONE };
-/* Their names, for messages (index: enum proc_api). */
-extern const char *const hmn__nvml_api_names[];
+/* Its name, for messages. */
+static inline const char *hmn__nvml_api_name(enum proc_api api)
+{
+    switch (api) {
+    case API_DETAIL:
+        return "nvmlDeviceGetRunningProcessDetailList";
+    case API_V3:
+        return "_v3 process calls";
+    case API_V2:
+        return "_v2 process calls";
+    case API_V1:
+        return "unsuffixed process calls";
+    default:
+        return "none";
+    }
+}
 
 struct nvml_state {
     hmn__dl *dl;
@@ -46,13 +61,29 @@ struct nvml_state {
 };
 
 /* NVML's text for a return code ("Insufficient Permissions"), never NULL. */
-const char *hmn__nvml_err(const struct nvml_state *st, hmn_nvmlReturn_t r);
+static inline const char *hmn__nvml_err(const struct nvml_state *st, hmn_nvmlReturn_t r)
+{
+    const char *s = st->fn.error_string ? st->fn.error_string(r) : NULL;
+    return s && s[0] ? s : "error";
+}
+
 /* NVML's failure as an hmn error with a message naming the call. */
-int hmn__nvml_fail(hmn_ctx *ctx, const struct nvml_state *st, const char *call,
-                   hmn_nvmlReturn_t r);
+static inline int hmn__nvml_fail(hmn_ctx *ctx, const struct nvml_state *st, const char *call,
+                                 hmn_nvmlReturn_t r)
+{
+    int code = r == HMN_NVML_ERROR_NO_PERMISSION ? HMN_EACCES : HMN_EBACKEND;
+    return hmn__fail(ctx, code, "%s failed: %s (%d)", call, hmn__nvml_err(st, r), r);
+}
+
 /* Handle of NVML device `index`. */
-int hmn__nvml_handle(hmn_ctx *ctx, const struct nvml_state *st, uint32_t index,
-                     hmn_nvmlDevice_t *h);
+static inline int hmn__nvml_handle(hmn_ctx *ctx, const struct nvml_state *st, uint32_t index,
+                                   hmn_nvmlDevice_t *h)
+{
+    hmn_nvmlReturn_t r = st->fn.handle(index, h);
+    if (r != HMN_NVML_SUCCESS)
+        return hmn__nvml_fail(ctx, st, "nvmlDeviceGetHandleByIndex", r);
+    return HMN_OK;
+}
 
 /* The backend's processes() and self_gpu() (nvml_procs.c). */
 int hmn__nvml_processes(hmn_ctx *ctx, void *state, const struct hmn__dev *dev,

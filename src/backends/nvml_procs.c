@@ -89,7 +89,7 @@ static int fetch_raw(hmn_ctx *ctx, const struct nvml_state *st, enum proc_api ap
         r = call_procs(st, api, h, kind, &want, b);
         *last = r;
         hmn__debug(ctx, "[NVML debug] %s kind %d attempt %d -> %d, %u rows",
-                   hmn__nvml_api_names[api], kind, attempt, r, want);
+                   hmn__nvml_api_name(api), kind, attempt, r, want);
         if (r == HMN_NVML_SUCCESS) {
             *buf = b;
             *n = HMN__MIN(want, cap);
@@ -100,7 +100,7 @@ static int fetch_raw(hmn_ctx *ctx, const struct nvml_state *st, enum proc_api ap
     if (r == HMN_NVML_ERROR_INSUFFICIENT_SIZE)
         return hmn__fail(ctx, HMN_EBACKEND,
                          "NVML process list kept growing: gave up after %d attempts", NVML_RETRIES);
-    return hmn__nvml_fail(ctx, st, hmn__nvml_api_names[api], r);
+    return hmn__nvml_fail(ctx, st, hmn__nvml_api_name(api), r);
 }
 
 /* Rows of one kind, decoded; the other `_v3` stride is tried if they look wrong. */

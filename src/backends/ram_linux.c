@@ -107,10 +107,3 @@ int hmn__ram_process_exists(hmn_ctx *ctx, uint32_t pid)
         return tgid == pid;
     return 1;
 }
-
-void hmn__ram_close(hmn_ctx *ctx)
-{
-    if (ctx->statm_fd != HMN__FD_NONE)
-        hmn__fd_close(ctx->statm_fd);
-    ctx->statm_fd = HMN__FD_NONE;
-}

@@ -14,8 +14,3 @@ int hmn__ram_process_exists(hmn_ctx *ctx, uint32_t pid)
     (void)pid;
     return hmn__fail(ctx, HMN_EUNSUPPORTED, "process lookup not supported on this platform");
 }
-
-void hmn__ram_close(hmn_ctx *ctx)
-{
-    (void)ctx;
-}

@@ -62,8 +62,3 @@ int hmn__ram_process_exists(hmn_ctx *ctx, uint32_t pid)
     CloseHandle(snap);
     return found;
 }
-
-void hmn__ram_close(hmn_ctx *ctx)
-{
-    (void)ctx; /* nothing kept open */
-}

@@ -69,7 +69,9 @@ void hmn_ctx_close(hmn_ctx *ctx)
         if (ctx->bk[i].tried && ops && ops->close)
             ops->close(ctx, ctx->bk[i].state);
     }
-    hmn__ram_close(ctx);
+    /* The RAM backend's /proc/self/statm, kept open for pread (ram_linux.c). */
+    if (ctx->statm_fd != HMN__FD_NONE)
+        hmn__fd_close(ctx->statm_fd);
     hmn__mutex_destroy(&ctx->lock);
     free(ctx);
 }

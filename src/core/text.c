@@ -1,7 +1,8 @@
 /*
  * core/text.c - the formatting and parsing shared by the library and the
  * CLI: format_vram, format_vram_precise, SIZE and duration parsing, JSON
- * string escaping.  One implementation each (upstream spec 4.6).
+ * string escaping.  One implementation each, so that hmn and library users
+ * print and accept the same text (docs/cli.md describes the formats).
  */
 #include "util/util.h"
 
