@@ -1,7 +1,7 @@
 /*
  * cli/cmd_fits.c - `hmn fits SIZE`: does SIZE fit in a device's free memory
  * right now?  One line on stderr; the answer is the exit status (0 fits,
- * 1 does not, 2 cannot tell), upstream 0.2.11 section 4.5.
+ * 1 does not, 2 cannot tell), the exit codes of upstream hmn 0.2.11.
  */
 #include "cli.h"
 

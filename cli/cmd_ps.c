@@ -1,6 +1,7 @@
 /*
  * cli/cmd_ps.c - `hmn ps`: every process holding GPU memory, one row per
- * (process, device), upstream 0.2.14 section 4.2.  Rows whose memory the
+ * (process, device), as upstream hmn 0.2.14 lists them (docs/cli.md lists
+ * where we differ).  Rows whose memory the
  * driver could not report are kept (n/a / null) and counted, and each row
  * says which kind of client it is (compute, graphics, DRM).
  */

@@ -1,9 +1,9 @@
 /*
  * cli/cmd_spill.c - `hmn spill -- CMD...`: run a command with inherited
  * stdio, sample WDDM spill while it runs, report afterwards and pass the
- * command's exit code through (upstream 4.3).  Unlike upstream, Ctrl+C does
- * not lose the report: hmn forwards the interrupt to the child, waits for
- * it, then reports what it saw so far.
+ * command's exit code through, as upstream hmn 0.2.14 does.  Unlike
+ * upstream, Ctrl+C does not lose the report: hmn forwards the interrupt to
+ * the child, waits for it, then reports what it saw so far.
  */
 #include "cli.h"
 

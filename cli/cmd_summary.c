@@ -1,7 +1,7 @@
 /*
  * cli/cmd_summary.c - `hmn` with no subcommand: one line (or one JSON
- * object) per GPU, upstream 4.1.  Figures a backend could not read print as
- * n/a (null in JSON), never 0.
+ * object) per GPU, in upstream hmn 0.2.14's format (docs/cli.md).  Figures
+ * a backend could not read print as n/a (null in JSON), never 0.
  */
 #include "cli.h"
 

@@ -1,7 +1,8 @@
 /*
  * cli/cmd_watch.c - `hmn watch [PID...]`: sample chosen processes' GPU
  * memory every interval until --duration or Ctrl+C, then print a closing
- * summary on stdout (upstream 0.2.14 section 4.4).  Text, JSON Lines
+ * summary on stdout, as upstream hmn 0.2.14 does (docs/cli.md lists where
+ * we differ).  Text, JSON Lines
  * (start / sample / summary records) or CSV.
  */
 #include "watch.h"

@@ -1,6 +1,7 @@
 /*
  * cli/spill_report.c - the spill report block shared by `hmn spill` and the
- * closing summary of `hmn watch` (upstream 4.3), text and JSON.  Where spill
+ * closing summary of `hmn watch`, text and JSON, worded as upstream hmn
+ * 0.2.14 prints it (docs/cli.md).  Where spill
  * cannot be measured every figure is null, never a misleading zero.
  */
 #include "cli.h"
