@@ -123,6 +123,8 @@ const char *vram_delta(char *buf, size_t cap, int64_t d);
 int parse_u32(const char *s, uint32_t *out);
 /* Parse a u64 argument strictly; 0 on success. */
 int parse_u64(const char *s, uint64_t *out);
+/* 1 when s is empty or only whitespace. */
+int is_blank(const char *s);
 /* Names that identify nobody: NULL, "[protected]", "[exited]", "?". */
 int name_is_unresolved(const char *name);
 /* Rust-debug-style quoted string ("a\"b") into buf. */
@@ -211,6 +213,9 @@ int usage_invalid(const struct cli_cmd *cmd, const struct cli_opt *opt, const ch
 /* Parse argv for cmd; prints help or errors.  CLI_CONTINUE to go on, else an exit code. */
 int cli_parse_or_exit(const struct cli_cmd *cmd, const char *help, int argc, char **argv,
                       struct cli_args *out);
+/* cli_parse_or_exit, then run(ctx, args) unless that ended the command; its exit code. */
+int cli_parse_and_run(const struct cli_cmd *cmd, const char *help, hmn_ctx *ctx, int argc,
+                      char **argv, int (*run)(hmn_ctx *ctx, const struct cli_args *a));
 
 /* ---- the platform (cli/sys_posix.c, cli/sys_win.c) ------------------------ */
 /* The "unknown" glyph of spill cells: "?" on Windows, "n/a" elsewhere. */

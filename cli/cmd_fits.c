@@ -84,12 +84,5 @@ static int run(hmn_ctx *ctx, const struct cli_args *a)
 
 int cmd_fits(hmn_ctx *ctx, int argc, char **argv)
 {
-    struct cli_args a;
-    int rc;
-    memset(&a, 0, sizeof(a));
-    rc = cli_parse_or_exit(&fits_cmd, fits_help, argc, argv, &a);
-    if (rc == CLI_CONTINUE)
-        rc = run(ctx, &a);
-    free(a.items);
-    return rc;
+    return cli_parse_and_run(&fits_cmd, fits_help, ctx, argc, argv, run);
 }

@@ -8,7 +8,6 @@
 #include "cli.h"
 #include "grow.h" /* src/common/ */
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -161,13 +160,9 @@ static int check_opts(struct ps_opts *o)
             return usage_invalid(&ps_cmd, &ps_opts[O_MIN], v, err);
         o->has_min = 1;
     }
-    for (i = 0; (v = cli_args_value(&o->a, O_FILTER, i)) != NULL; i++) {
-        const char *p = v;
-        while (isspace((unsigned char)*p))
-            p++;
-        if (!*p)
+    for (i = 0; (v = cli_args_value(&o->a, O_FILTER, i)) != NULL; i++)
+        if (is_blank(v))
             return usage_invalid(&ps_cmd, &ps_opts[O_FILTER], v, "pattern must not be blank");
-    }
     o->exit_status = cli_args_count(&o->a, O_EXIT_STATUS, NULL) > 0;
     o->json = cli_args_count(&o->a, O_JSON, NULL) > 0;
     o->csv = cli_args_count(&o->a, O_CSV, NULL) > 0;

@@ -8,7 +8,6 @@
 #include "watch.h"
 #include "grow.h" /* src/common/ */
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,13 +76,9 @@ static int check_opts(struct watch *w)
             return usage_invalid(&watch_cmd, &watch_opts[W_MIN], v, err);
         w->has_min = 1;
     }
-    for (i = 0; (v = cli_args_value(w->a, W_FILTER, i)) != NULL; i++) {
-        const char *p = v;
-        while (isspace((unsigned char)*p))
-            p++;
-        if (!*p)
+    for (i = 0; (v = cli_args_value(w->a, W_FILTER, i)) != NULL; i++)
+        if (is_blank(v))
             return usage_invalid(&watch_cmd, &watch_opts[W_FILTER], v, "pattern must not be blank");
-    }
     for (i = 0; (v = cli_args_value(w->a, -1, i)) != NULL; i++) {
         uint32_t pid;
         if (parse_u32(v, &pid) != 0)

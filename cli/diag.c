@@ -6,6 +6,7 @@
 
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 
 void errf(const char *fmt, ...)
 {
@@ -73,4 +74,17 @@ int cli_parse_or_exit(const struct cli_cmd *cmd, const char *help, int argc, cha
         return EXIT_USAGE;
     }
     return CLI_CONTINUE;
+}
+
+int cli_parse_and_run(const struct cli_cmd *cmd, const char *help, hmn_ctx *ctx, int argc,
+                      char **argv, int (*run)(hmn_ctx *ctx, const struct cli_args *a))
+{
+    struct cli_args a;
+    int rc;
+    memset(&a, 0, sizeof(a));
+    rc = cli_parse_or_exit(cmd, help, argc, argv, &a);
+    if (rc == CLI_CONTINUE)
+        rc = run(ctx, &a);
+    free(a.items);
+    return rc;
 }

@@ -5,6 +5,7 @@
  */
 #include "cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,4 +136,11 @@ const char *kinds_text(char *buf, size_t cap, uint32_t kinds)
     if (!buf[0])
         snprintf(buf, cap, "?");
     return buf;
+}
+
+int is_blank(const char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    return *s == '\0';
 }

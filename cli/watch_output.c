@@ -150,22 +150,29 @@ static void emit_json(const struct sample_out *o, const char *wc)
     fputs("}\n", stdout);
 }
 
+/* ",<figure>" in CSV: an unknown figure is an empty field. */
+static void csv_u64(int valid, uint64_t v)
+{
+    putchar(',');
+    if (valid)
+        printf("%llu", (unsigned long long)v);
+}
+
+static void csv_i64(int valid, int64_t v)
+{
+    putchar(',');
+    if (valid)
+        printf("%lld", (long long)v);
+}
+
 static void emit_csv(const struct sample_out *o, const char *wc)
 {
     printf("%llu,%s,%u,", (unsigned long long)o->t_ms, wc, o->pid);
     csv_field(stdout, o->name);
-    putchar(',');
-    if (o->r.has_used)
-        printf("%llu", (unsigned long long)o->r.used);
-    putchar(',');
-    if (o->has_du)
-        printf("%lld", (long long)o->du);
-    putchar(',');
-    if (o->r.has_shared)
-        printf("%llu", (unsigned long long)o->r.shared);
-    putchar(',');
-    if (o->has_ds)
-        printf("%lld", (long long)o->ds);
+    csv_u64(o->r.has_used, o->r.used);
+    csv_i64(o->has_du, o->du);
+    csv_u64(o->r.has_shared, o->r.shared);
+    csv_i64(o->has_ds, o->ds);
     printf(",%s,%s\n", o->spilling < 0 ? "" : o->spilling ? "true" : "false",
            o->paged < 0 ? "" : o->paged ? "true" : "false");
 }

@@ -307,45 +307,48 @@ static int query_one(hmn_ctx *ctx, struct smi_state *st, uint32_t id, struct hmn
     return HMN_OK;
 }
 
+/* One MiB figure into bytes when nvidia-smi gave it. */
+static void take_mib(int known, uint64_t mib, uint64_t *bytes, uint64_t *valid, uint64_t bit)
+{
+    if (known) {
+        *bytes = hmn__sat_mul(mib, HMN__MIB);
+        *valid |= bit;
+    }
+}
+
 static void fill_memory(const struct hmn__smi_gpu *g, hmn_gpu_device_info *out)
 {
-    if (g->valid & HMN__SMI_HAS_TOTAL) {
-        out->total_bytes = hmn__sat_mul(g->total_mib, HMN__MIB);
-        out->valid |= HMN_DEV_HAS_TOTAL;
-    }
+    take_mib(g->valid & HMN__SMI_HAS_TOTAL, g->total_mib, &out->total_bytes, &out->valid,
+             HMN_DEV_HAS_TOTAL);
     /* nvidia-smi's memory.used already excludes memory.reserved (as NVML v2). */
-    if (g->valid & HMN__SMI_HAS_USED) {
-        out->used_bytes = hmn__sat_mul(g->used_mib, HMN__MIB);
-        out->valid |= HMN_DEV_HAS_USED;
-    }
-    if (g->valid & HMN__SMI_HAS_FREE) {
-        out->free_bytes = hmn__sat_mul(g->free_mib, HMN__MIB);
-        out->valid |= HMN_DEV_HAS_FREE;
-    }
-    if (g->valid & HMN__SMI_HAS_RESERVED) {
-        out->reserved_bytes = hmn__sat_mul(g->reserved_mib, HMN__MIB);
-        out->valid |= HMN_DEV_HAS_RESERVED;
+    take_mib(g->valid & HMN__SMI_HAS_USED, g->used_mib, &out->used_bytes, &out->valid,
+             HMN_DEV_HAS_USED);
+    take_mib(g->valid & HMN__SMI_HAS_FREE, g->free_mib, &out->free_bytes, &out->valid,
+             HMN_DEV_HAS_FREE);
+    take_mib(g->valid & HMN__SMI_HAS_RESERVED, g->reserved_mib, &out->reserved_bytes,
+             &out->valid, HMN_DEV_HAS_RESERVED);
+}
+
+/* One text column into a device field when nvidia-smi gave it. */
+static void take_text(int known, const char *src, char *dst, size_t cap, uint64_t *valid,
+                      uint64_t bit)
+{
+    if (known) {
+        hmn__strlcpy(dst, src, cap);
+        *valid |= bit;
     }
 }
 
 static void fill_text(const struct hmn__smi_gpu *g, hmn_gpu_device_info *out)
 {
-    if (g->valid & HMN__SMI_HAS_NAME) {
-        hmn__strlcpy(out->name, g->name, sizeof(out->name));
-        out->valid |= HMN_DEV_HAS_NAME;
-    }
-    if (g->valid & HMN__SMI_HAS_UUID) {
-        hmn__strlcpy(out->uuid, g->uuid, sizeof(out->uuid));
-        out->valid |= HMN_DEV_HAS_UUID;
-    }
-    if (g->valid & HMN__SMI_HAS_PCI) {
-        hmn__strlcpy(out->pci_bus_id, g->pci_bus_id, sizeof(out->pci_bus_id));
-        out->valid |= HMN_DEV_HAS_PCI_BUS_ID;
-    }
-    if (g->valid & HMN__SMI_HAS_DRIVER) {
-        hmn__strlcpy(out->driver_version, g->driver, sizeof(out->driver_version));
-        out->valid |= HMN_DEV_HAS_DRIVER_VERSION;
-    }
+    take_text(g->valid & HMN__SMI_HAS_NAME, g->name, out->name, sizeof(out->name), &out->valid,
+              HMN_DEV_HAS_NAME);
+    take_text(g->valid & HMN__SMI_HAS_UUID, g->uuid, out->uuid, sizeof(out->uuid), &out->valid,
+              HMN_DEV_HAS_UUID);
+    take_text(g->valid & HMN__SMI_HAS_PCI, g->pci_bus_id, out->pci_bus_id,
+              sizeof(out->pci_bus_id), &out->valid, HMN_DEV_HAS_PCI_BUS_ID);
+    take_text(g->valid & HMN__SMI_HAS_DRIVER, g->driver, out->driver_version,
+              sizeof(out->driver_version), &out->valid, HMN_DEV_HAS_DRIVER_VERSION);
 }
 
 static int smi_device_info(hmn_ctx *ctx, void *state, const struct hmn__dev *dev,

@@ -55,14 +55,18 @@ int hmn__system_dir(char *buf, size_t cap);
 
 /* Suffix of a program's file name: ".exe" on Windows, "" elsewhere. */
 extern const char hmn__exe_suffix[];
+/* The separator of PATH's entries: ':' POSIX, ';' Windows. */
+extern const char hmn__path_sep;
+/* 1 when PATH entry p[0..len) may be searched.  POSIX: absolute entries only
+ * (an empty or relative one means the current folder, where a program could
+ * be planted).  Windows: any non-empty entry. */
+int hmn__path_entry_ok(const char *p, size_t len);
 /* 1 when path is a file we may run (a directory of that name is not one). */
 int hmn__is_program(const char *path);
 /*
- * The first folder of PATH holding program `name`: its path into out.
- * POSIX: only absolute PATH entries count (an empty or relative entry means
- * the current folder: a program planted there is never run).  Windows:
- * empty entries are skipped, and a name without an extension is also tried
- * with ".exe".  HMN_ENOENT when none holds it (out is then "").
+ * The first searchable PATH entry holding program `name`: its path into
+ * out.  A name without an extension is also tried with hmn__exe_suffix.
+ * HMN_ENOENT when none holds it (out is then "").  (os/find_program.c)
  */
 int hmn__find_program(const char *name, char *out, size_t cap);
 

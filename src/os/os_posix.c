@@ -257,32 +257,15 @@ int hmn__char_dev(const char *path, unsigned *maj, unsigned *min)
 /* ---------------------------------------------------------------- programs */
 
 const char hmn__exe_suffix[] = "";
+const char hmn__path_sep = ':';
+
+int hmn__path_entry_ok(const char *p, size_t len)
+{
+    return len > 0 && p[0] == '/';
+}
 
 int hmn__is_program(const char *path)
 {
     struct stat sb;
     return stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && access(path, X_OK) == 0;
-}
-
-int hmn__find_program(const char *name, char *out, size_t cap)
-{
-    const char *path = hmn__getenv("PATH"), *p, *end;
-    if (cap)
-        out[0] = '\0';
-    if (!path)
-        return HMN_ENOENT;
-    for (p = path; *p; p = *end ? end + 1 : end) {
-        int n;
-        end = strchr(p, ':');
-        if (!end)
-            end = p + strlen(p);
-        if (*p != '/') /* empty or relative: the current folder */
-            continue;
-        n = snprintf(out, cap, "%.*s/%s", (int)(end - p), p, name);
-        if (n > 0 && (size_t)n < cap && hmn__is_program(out))
-            return HMN_OK;
-    }
-    if (cap)
-        out[0] = '\0';
-    return HMN_ENOENT;
 }

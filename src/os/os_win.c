@@ -405,6 +405,13 @@ int hmn__char_dev(const char *path, unsigned *major, unsigned *minor)
 /* ---------------------------------------------------------------- programs */
 
 const char hmn__exe_suffix[] = ".exe";
+const char hmn__path_sep = ';';
+
+int hmn__path_entry_ok(const char *p, size_t len)
+{
+    (void)p;
+    return len > 0;
+}
 
 int hmn__is_program(const char *path)
 {
@@ -413,36 +420,4 @@ int hmn__is_program(const char *path)
         return 0;
     fclose(f);
     return 1;
-}
-
-/* dir/name+ext into out when it is a program. */
-static int program_in(const char *dir, size_t dlen, const char *name, const char *ext, char *out,
-                      size_t cap)
-{
-    int n = snprintf(out, cap, "%.*s/%s%s", (int)dlen, dir, name, ext);
-    return n > 0 && (size_t)n < cap && hmn__is_program(out);
-}
-
-int hmn__find_program(const char *name, char *out, size_t cap)
-{
-    const char *path = hmn__getenv("PATH"), *p, *end;
-    if (cap)
-        out[0] = '\0';
-    if (!path)
-        return HMN_ENOENT;
-    for (p = path; *p; p = *end ? end + 1 : end) {
-        end = strchr(p, ';');
-        if (!end)
-            end = p + strlen(p);
-        if (end == p)
-            continue;
-        if (program_in(p, (size_t)(end - p), name, "", out, cap))
-            return HMN_OK;
-        /* "nvidia-smi" given without its extension. */
-        if (!strchr(name, '.') && program_in(p, (size_t)(end - p), name, ".exe", out, cap))
-            return HMN_OK;
-    }
-    if (cap)
-        out[0] = '\0';
-    return HMN_ENOENT;
 }

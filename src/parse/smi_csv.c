@@ -234,20 +234,35 @@ static int take_mib(const struct field *f, uint64_t *v, uint32_t *valid, uint32_
     return rc == HMN_EPARSE ? -1 : 0;
 }
 
+/* A u32 column (index, pid): -1 malformed, 0 taken or a placeholder. */
+static int take_u32(const struct field *f, uint32_t *v, uint32_t *valid, uint32_t bit)
+{
+    uint64_t n = 0;
+    int r = take_u64(f, &n);
+    if (r < 0 || n > UINT32_MAX)
+        return -1;
+    if (r > 0) {
+        *v = (uint32_t)n;
+        *valid |= bit;
+    }
+    return 0;
+}
+
+/* A bus id we cannot read is unknown, not a reason to drop the row. */
+static int take_pci(const struct field *f, char *out, size_t cap, uint32_t *valid)
+{
+    if (hmn__smi_norm_pci(f->p, f->len, out, cap) == HMN_OK)
+        *valid |= HMN__SMI_HAS_PCI;
+    else
+        out[0] = '\0';
+    return 0;
+}
+
 static int gpu_field(struct hmn__smi_gpu *g, int col, const struct field *f)
 {
-    uint64_t v = 0;
-    int r;
     switch (col) {
     case HMN__SMI_COL_INDEX:
-        r = take_u64(f, &v);
-        if (r < 0 || v > UINT32_MAX)
-            return -1;
-        if (r > 0) {
-            g->index = (uint32_t)v;
-            g->valid |= HMN__SMI_HAS_INDEX;
-        }
-        return 0;
+        return take_u32(f, &g->index, &g->valid, HMN__SMI_HAS_INDEX);
     case HMN__SMI_COL_NAME:
         g->valid |= take_text(f, g->name, sizeof(g->name)) ? HMN__SMI_HAS_NAME : 0;
         return 0;
@@ -258,12 +273,7 @@ static int gpu_field(struct hmn__smi_gpu *g, int col, const struct field *f)
         g->valid |= take_text(f, g->driver, sizeof(g->driver)) ? HMN__SMI_HAS_DRIVER : 0;
         return 0;
     case HMN__SMI_COL_PCI:
-        /* A bus id we cannot read is unknown, not a reason to drop the GPU. */
-        if (hmn__smi_norm_pci(f->p, f->len, g->pci_bus_id, sizeof(g->pci_bus_id)) == HMN_OK)
-            g->valid |= HMN__SMI_HAS_PCI;
-        else
-            g->pci_bus_id[0] = '\0';
-        return 0;
+        return take_pci(f, g->pci_bus_id, sizeof(g->pci_bus_id), &g->valid);
     case HMN__SMI_COL_TOTAL:
         return take_mib(f, &g->total_mib, &g->valid, HMN__SMI_HAS_TOTAL);
     case HMN__SMI_COL_USED:
@@ -279,18 +289,9 @@ static int gpu_field(struct hmn__smi_gpu *g, int col, const struct field *f)
 
 static int app_field(struct hmn__smi_app *a, int col, const struct field *f)
 {
-    uint64_t v = 0;
-    int r;
     switch (col) {
     case HMN__SMI_COL_PID:
-        r = take_u64(f, &v);
-        if (r < 0 || v > UINT32_MAX)
-            return -1;
-        if (r > 0) {
-            a->pid = (uint32_t)v;
-            a->valid |= HMN__SMI_HAS_PID;
-        }
-        return 0;
+        return take_u32(f, &a->pid, &a->valid, HMN__SMI_HAS_PID);
     case HMN__SMI_COL_PNAME:
         a->valid |= take_text(f, a->name, sizeof(a->name)) ? HMN__SMI_HAS_NAME : 0;
         return 0;
@@ -298,11 +299,7 @@ static int app_field(struct hmn__smi_app *a, int col, const struct field *f)
         a->valid |= take_text(f, a->uuid, sizeof(a->uuid)) ? HMN__SMI_HAS_UUID : 0;
         return 0;
     case HMN__SMI_COL_PCI:
-        if (hmn__smi_norm_pci(f->p, f->len, a->pci_bus_id, sizeof(a->pci_bus_id)) == HMN_OK)
-            a->valid |= HMN__SMI_HAS_PCI;
-        else
-            a->pci_bus_id[0] = '\0';
-        return 0;
+        return take_pci(f, a->pci_bus_id, sizeof(a->pci_bus_id), &a->valid);
     case HMN__SMI_COL_PUSED:
         return take_mib(f, &a->used_mib, &a->valid, HMN__SMI_HAS_USED);
     default:
