@@ -3,8 +3,9 @@
  * the public header: it proves the library API is enough.
  *
  * Two parts (cli/CMakeLists.txt): the core library hmn_cli_core - args.c,
- * text.c, table.c, output.c, spill_report.c: no process-wide state, no
- * stderr, linked by hmn, the unit tests and the fuzzer - and the tool
+ * text.c, table.c, output.c, spill_report.c, plot_svg.c / plot_text.c
+ * (plot_svg.h): no process-wide state, no stderr, linked by hmn, the unit
+ * tests and the fuzzers - and the tool
  * itself: hmn.c, diag.c (stderr), sys_<os>.c, the cmd_*.c / watch_*.c
  * subcommands.
  */
