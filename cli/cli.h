@@ -113,6 +113,9 @@ void json_u64(FILE *f, int valid, uint64_t v);
 void json_bool(FILE *f, int tri);
 /* One RFC 4180 CSV field (quoted when needed); NULL prints empty. */
 void csv_field(FILE *f, const char *s);
+/* ",<number>", or just "," when !valid (an unknown figure is an empty field). */
+void csv_u64(FILE *f, int valid, uint64_t v);
+void csv_i64(FILE *f, int valid, int64_t v);
 
 /* ---- text helpers (cli/text.c): pure ---------------------------------------- */
 /* format_vram into a caller buffer. */
@@ -132,6 +135,8 @@ int name_is_unresolved(const char *name);
 const char *debug_quote(char *buf, size_t cap, const char *s);
 /* Comparator shared by ps and watch: key descending, name (absent first), pid. */
 int row_compare(uint64_t ka, const char *na, uint32_t pa, uint64_t kb, const char *nb, uint32_t pb);
+/* A name fit for a table cell: "?" for NULL, control characters as '?'. */
+const char *printable_name(char *buf, size_t cap, const char *name);
 /* Row name or NULL when the library did not give one. */
 const char *proc_name(const hmn_gpu_process *p);
 /* "C", "G", "C+G", "DRM" ... for the kinds bit set; "?" when empty. */

@@ -5,7 +5,7 @@
  * driver could not report are kept (n/a / null) and counted, and each row
  * says which kind of client it is (compute, graphics, DRM).
  */
-#include "cli.h"
+#include "ps.h"
 #include "grow.h" /* src/common/ */
 
 #include <stdlib.h>
@@ -57,42 +57,6 @@ static const char ps_help[] =
     "\n"
     "Limitations: SHARED and SPILL are WDDM (Windows) figures; on Linux they read n/a.\n"
     "Names of other users' processes may need elevated rights (counted as protected).\n";
-
-struct ps_opts {
-    struct cli_args a;
-    int has_device, sort, has_min, exit_status, json, csv, full;
-    uint32_t device;
-    uint64_t min;
-};
-
-struct ps_row {
-    hmn_gpu_process p;
-    char device_name[96]; /* "" when unknown */
-    int spilling;         /* 1, 0, -1 unknown */
-    int paged;            /* 1, 0, -1 */
-    double share;         /* valid when spilling >= 0 */
-    hmn_process_owner owner; /* with --full */
-};
-
-struct ps_dev {
-    uint32_t index;
-    int spilling;
-    uint64_t shared_sum, free_bytes;
-    int has_free;
-    uint32_t paged;
-    int hint;             /* unattributed above the threshold, over every row */
-    uint64_t hint_mib;
-};
-
-struct ps_state {
-    struct ps_row *rows;
-    size_t nrows, cap;
-    struct ps_dev *devs;
-    size_t ndevs;
-    uint32_t tried, failed, unreadable, drm_unreadable, protected_rows, unnamed_unmatched, unknown_rows, known_rows;
-    uint32_t unknown_unmatched; /* VRAM n/a, so --min could not be checked */
-    uint64_t committed;
-};
 
 static uint64_t shared_of(const hmn_gpu_process *p)
 {
@@ -334,148 +298,6 @@ static int list_device(hmn_ctx *ctx, const struct ps_opts *o, uint32_t idx, stru
 }
 
 /* Replace control bytes so a hostile name cannot move the terminal cursor. */
-static const char *safe_name(char *buf, size_t cap, const char *name)
-{
-    size_t i;
-    snprintf(buf, cap, "%s", name ? name : "?");
-    for (i = 0; buf[i]; i++)
-        if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7F)
-            buf[i] = '?';
-    return buf;
-}
-
-static const char *spill_cell(const struct ps_row *r)
-{
-    if (r->spilling < 0)
-        return spill_unknown_glyph();
-    if (r->spilling == 0)
-        return "no";
-    return r->paged == 1 ? "PAGED" : "device";
-}
-
-static void print_table(const struct ps_state *st, int full)
-{
-    static const char *const hdr[] = {"PID",   "NAME", "VRAM", "SHARED", "DEVICE",
-                                      "SPILL", "TYPE", "USER", "WHERE"};
-    struct table t;
-    size_t i;
-    table_init(&t, full ? 9 : 7, hdr, NULL);
-    for (i = 0; i < st->nrows; i++) {
-        const struct ps_row *r = &st->rows[i];
-        char pid[16], name[256], used[32], sh[32], dev[112], kinds[32], user[80], where[512];
-        const char *cells[9];
-        snprintf(pid, sizeof(pid), "%u", r->p.pid);
-        if (r->device_name[0])
-            snprintf(dev, sizeof(dev), "%s", r->device_name);
-        else
-            snprintf(dev, sizeof(dev), "GPU %u", r->p.device_index);
-        cells[0] = pid;
-        cells[1] = safe_name(name, sizeof(name), proc_name(&r->p));
-        cells[2] = (r->p.valid & HMN_PROC_HAS_USED) ? vram(used, sizeof(used), r->p.used_bytes) : "n/a";
-        cells[3] = (r->p.valid & HMN_PROC_HAS_SHARED) ? vram(sh, sizeof(sh), r->p.shared_used_bytes)
-                                                      : "n/a";
-        cells[4] = dev;
-        cells[5] = spill_cell(r);
-        cells[6] = kinds_text(kinds, sizeof(kinds), r->p.kinds);
-        cells[7] = owner_user_text(user, sizeof(user), &r->owner);
-        cells[8] = owner_where_text(where, sizeof(where), &r->owner,
-                                    (r->p.valid & HMN_PROC_PID_UNMAPPED) != 0);
-        table_add(&t, cells);
-    }
-    table_print(stdout, &t, 1);
-    table_free(&t);
-}
-
-static void json_kinds(FILE *f, uint32_t kinds)
-{
-    static const char *const names[] = {"compute", "graphics", "mps", "drm"};
-    size_t i, n = 0;
-    fputc('[', f);
-    for (i = 0; i < 4; i++)
-        if (kinds & (1u << i))
-            fprintf(f, "%s\"%s\"", n++ ? "," : "", names[i]);
-    fputc(']', f);
-}
-
-static void print_json_row(const struct ps_row *r, int full)
-{
-    const hmn_gpu_process *p = &r->p;
-    printf("{\"pid\":%u,\"name\":", p->pid);
-    json_str(stdout, proc_name(p));
-    fputs(",\"used_bytes\":", stdout);
-    json_u64(stdout, (p->valid & HMN_PROC_HAS_USED) != 0, p->used_bytes);
-    fputs(",\"shared_used_bytes\":", stdout);
-    json_u64(stdout, (p->valid & HMN_PROC_HAS_SHARED) != 0, p->shared_used_bytes);
-    printf(",\"device_index\":%u,\"device_name\":", p->device_index);
-    json_str(stdout, r->device_name[0] ? r->device_name : NULL);
-    fputs(",\"spilling\":", stdout);
-    json_bool(stdout, r->spilling);
-    fputs(",\"paged\":", stdout);
-    json_bool(stdout, r->paged);
-    fputs(",\"shared_share\":", stdout);
-    if (r->spilling < 0)
-        fputs("null", stdout);
-    else
-        printf("%.4f", r->share);
-    fputs(",\"kinds\":", stdout);
-    json_kinds(stdout, p->kinds);
-    fputs(",\"source\":", stdout);
-    json_str(stdout, hmn_source_name((int)p->source));
-    fputs(",\"host_pid\":", stdout);
-    json_u64(stdout, (p->valid & HMN_PROC_HAS_HOST_PID) != 0, p->host_pid);
-    fputs(",\"gtt_bytes\":", stdout);
-    json_u64(stdout, (p->valid & HMN_PROC_HAS_GTT) != 0, p->gtt_bytes);
-    if (full)
-        owner_json_fields(stdout, &r->owner);
-    fputc('}', stdout);
-}
-
-static void print_json(const struct ps_state *st, int full)
-{
-    size_t i;
-    putchar('[');
-    for (i = 0; i < st->nrows; i++) {
-        if (i)
-            putchar(',');
-        print_json_row(&st->rows[i], full);
-    }
-    puts("]");
-}
-
-static void csv_u64(int valid, uint64_t v)
-{
-    if (valid)
-        printf("%llu", (unsigned long long)v);
-}
-
-static void print_csv(const struct ps_state *st, int full)
-{
-    size_t i;
-    printf("pid,name,used_bytes,shared_used_bytes,device_index,device_name,spilling,paged,"
-           "shared_share,kinds,source%s%s\n", full ? "," : "", full ? owner_csv_header : "");
-    for (i = 0; i < st->nrows; i++) {
-        const struct ps_row *r = &st->rows[i];
-        char kinds[32];
-        printf("%u,", r->p.pid);
-        csv_field(stdout, proc_name(&r->p));
-        putchar(',');
-        csv_u64((r->p.valid & HMN_PROC_HAS_USED) != 0, r->p.used_bytes);
-        putchar(',');
-        csv_u64((r->p.valid & HMN_PROC_HAS_SHARED) != 0, r->p.shared_used_bytes);
-        printf(",%u,", r->p.device_index);
-        csv_field(stdout, r->device_name[0] ? r->device_name : NULL);
-        printf(",%s,%s,", r->spilling < 0 ? "" : r->spilling ? "true" : "false",
-               r->paged < 0 ? "" : r->paged ? "true" : "false");
-        if (r->spilling >= 0)
-            printf("%.4f", r->share);
-        printf(",%s,%s", r->p.kinds ? kinds_text(kinds, sizeof(kinds), r->p.kinds) : "",
-               hmn_source_name((int)r->p.source));
-        if (full)
-            owner_csv_fields(stdout, &r->owner);
-        putchar('\n');
-    }
-}
-
 static void print_matching(const struct ps_opts *o)
 {
     const char *v;
@@ -616,11 +438,11 @@ int cmd_ps(hmn_ctx *ctx, int argc, char **argv)
         if (st.nrows > 1)
             qsort(st.rows, st.nrows, sizeof(*st.rows), cmp_rows);
         if (o.json)
-            print_json(&st, o.full);
+            ps_print_json(&st, o.full);
         else if (o.csv)
-            print_csv(&st, o.full);
+            ps_print_csv(&st, o.full);
         else
-            print_table(&st, o.full);
+            ps_print_table(&st, o.full);
         fflush(stdout);
         print_summary(&o, &st);
         rc = EXIT_OK;

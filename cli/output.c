@@ -65,3 +65,17 @@ void csv_field(FILE *f, const char *s)
     }
     fputc('"', f);
 }
+
+void csv_u64(FILE *f, int valid, uint64_t v)
+{
+    fputc(',', f);
+    if (valid)
+        fprintf(f, "%llu", (unsigned long long)v);
+}
+
+void csv_i64(FILE *f, int valid, int64_t v)
+{
+    fputc(',', f);
+    if (valid)
+        fprintf(f, "%lld", (long long)v);
+}

@@ -78,45 +78,48 @@ static const char *str_if(const hmn_process_owner *o, uint64_t bit, const char *
     return (o->valid & bit) ? s : NULL;
 }
 
+/* The eight owner fields, in output order; NULL values are unknown. */
+static const char *const owner_keys[8] = {"uid", "user", "container_runtime",
+                                          "container_id", "pod_uid", "pod_qos", "unit", "slice"};
+
+static void owner_values(const hmn_process_owner *o, char *uid, size_t cap, const char *v[8])
+{
+    snprintf(uid, cap, "%u", o->uid);
+    v[0] = (o->valid & HMN_OWNER_HAS_UID) ? uid : NULL;
+    v[1] = str_if(o, HMN_OWNER_HAS_USER, o->user);
+    v[2] = (o->valid & HMN_OWNER_HAS_CONTAINER) ? hmn_runtime_name((int)o->runtime) : NULL;
+    v[3] = str_if(o, HMN_OWNER_HAS_CONTAINER, o->container_id);
+    v[4] = str_if(o, HMN_OWNER_HAS_POD, o->pod_uid);
+    v[5] = (o->valid & HMN_OWNER_HAS_QOS) ? hmn_pod_qos_name((int)o->qos) : NULL;
+    v[6] = str_if(o, HMN_OWNER_HAS_UNIT, o->unit);
+    v[7] = str_if(o, HMN_OWNER_HAS_SLICE, o->slice);
+}
+
 void owner_json_fields(FILE *f, const hmn_process_owner *o)
 {
-    fputs(",\"uid\":", f);
-    json_u64(f, (o->valid & HMN_OWNER_HAS_UID) != 0, o->uid);
-    fputs(",\"user\":", f);
-    json_str(f, str_if(o, HMN_OWNER_HAS_USER, o->user));
-    fputs(",\"container_runtime\":", f);
-    json_str(f, (o->valid & HMN_OWNER_HAS_CONTAINER) ? hmn_runtime_name((int)o->runtime) : NULL);
-    fputs(",\"container_id\":", f);
-    json_str(f, str_if(o, HMN_OWNER_HAS_CONTAINER, o->container_id));
-    fputs(",\"pod_uid\":", f);
-    json_str(f, str_if(o, HMN_OWNER_HAS_POD, o->pod_uid));
-    fputs(",\"pod_qos\":", f);
-    json_str(f, (o->valid & HMN_OWNER_HAS_QOS) ? hmn_pod_qos_name((int)o->qos) : NULL);
-    fputs(",\"unit\":", f);
-    json_str(f, str_if(o, HMN_OWNER_HAS_UNIT, o->unit));
-    fputs(",\"slice\":", f);
-    json_str(f, str_if(o, HMN_OWNER_HAS_SLICE, o->slice));
+    const char *v[8];
+    char uid[16];
+    size_t i;
+    owner_values(o, uid, sizeof(uid), v);
+    for (i = 0; i < 8; i++) {
+        fprintf(f, ",\"%s\":", owner_keys[i]);
+        if (i == 0) /* a number, not a string */
+            json_u64(f, v[0] != NULL, o->uid);
+        else
+            json_str(f, v[i]);
+    }
 }
 
 const char *const owner_csv_header = "uid,user,container_runtime,container_id,pod_uid,pod_qos,unit,slice";
 
 void owner_csv_fields(FILE *f, const hmn_process_owner *o)
 {
-    if (o->valid & HMN_OWNER_HAS_UID)
-        fprintf(f, ",%u,", o->uid);
-    else
-        fputs(",,", f);
-    csv_field(f, str_if(o, HMN_OWNER_HAS_USER, o->user));
-    fputc(',', f);
-    csv_field(f, (o->valid & HMN_OWNER_HAS_CONTAINER) ? hmn_runtime_name((int)o->runtime) : NULL);
-    fputc(',', f);
-    csv_field(f, str_if(o, HMN_OWNER_HAS_CONTAINER, o->container_id));
-    fputc(',', f);
-    csv_field(f, str_if(o, HMN_OWNER_HAS_POD, o->pod_uid));
-    fputc(',', f);
-    csv_field(f, (o->valid & HMN_OWNER_HAS_QOS) ? hmn_pod_qos_name((int)o->qos) : NULL);
-    fputc(',', f);
-    csv_field(f, str_if(o, HMN_OWNER_HAS_UNIT, o->unit));
-    fputc(',', f);
-    csv_field(f, str_if(o, HMN_OWNER_HAS_SLICE, o->slice));
+    const char *v[8];
+    char uid[16];
+    size_t i;
+    owner_values(o, uid, sizeof(uid), v);
+    for (i = 0; i < 8; i++) {
+        fputc(',', f);
+        csv_field(f, v[i]);
+    }
 }

@@ -144,3 +144,13 @@ int is_blank(const char *s)
         s++;
     return *s == '\0';
 }
+
+const char *printable_name(char *buf, size_t cap, const char *name)
+{
+    size_t i;
+    snprintf(buf, cap, "%s", name ? name : "?");
+    for (i = 0; buf[i]; i++)
+        if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7F)
+            buf[i] = '?';
+    return buf;
+}

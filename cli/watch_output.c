@@ -103,14 +103,11 @@ static void emit_text(const struct watch *w, const struct sample_out *o)
 {
     char t[32], pid[16], name[256], u[32], du[32], s[32], ds[32];
     const char *cells[8];
-    size_t wd[8], i;
+    size_t wd[8];
     text_widths(w, wd);
     snprintf(t, sizeof(t), "+%.1fs", (double)o->t_ms / 1000.0);
     snprintf(pid, sizeof(pid), "%u", o->pid);
-    snprintf(name, sizeof(name), "%s", o->name ? o->name : "?");
-    for (i = 0; name[i]; i++)
-        if ((unsigned char)name[i] < 0x20 || name[i] == 0x7F)
-            name[i] = '?';
+    printable_name(name, sizeof(name), o->name);
     cells[0] = t;
     cells[1] = pid;
     cells[2] = name;
@@ -150,29 +147,14 @@ static void emit_json(const struct sample_out *o, const char *wc)
     fputs("}\n", stdout);
 }
 
-/* ",<figure>" in CSV: an unknown figure is an empty field. */
-static void csv_u64(int valid, uint64_t v)
-{
-    putchar(',');
-    if (valid)
-        printf("%llu", (unsigned long long)v);
-}
-
-static void csv_i64(int valid, int64_t v)
-{
-    putchar(',');
-    if (valid)
-        printf("%lld", (long long)v);
-}
-
 static void emit_csv(const struct sample_out *o, const char *wc)
 {
     printf("%llu,%s,%u,", (unsigned long long)o->t_ms, wc, o->pid);
     csv_field(stdout, o->name);
-    csv_u64(o->r.has_used, o->r.used);
-    csv_i64(o->has_du, o->du);
-    csv_u64(o->r.has_shared, o->r.shared);
-    csv_i64(o->has_ds, o->ds);
+    csv_u64(stdout, o->r.has_used, o->r.used);
+    csv_i64(stdout, o->has_du, o->du);
+    csv_u64(stdout, o->r.has_shared, o->r.shared);
+    csv_i64(stdout, o->has_ds, o->ds);
     printf(",%s,%s\n", o->spilling < 0 ? "" : o->spilling ? "true" : "false",
            o->paged < 0 ? "" : o->paged ? "true" : "false");
 }

@@ -79,4 +79,8 @@ int hmn__adapter_usage(hmn_ctx *ctx, const struct hmn__dev *dev, uint64_t *dedic
 int hmn__ram_read(hmn_ctx *ctx, hmn_rss *out, int want_peak);
 int hmn__ram_process_exists(hmn_ctx *ctx, uint32_t pid);
 
+/* Owner of pid (uid, user, cgroup placement) into out, which arrives zeroed
+ * with size and pid set (backends/owner_procfs.c; owner_null.c on Windows). */
+int hmn__owner_read(hmn_ctx *ctx, uint32_t pid, hmn_process_owner *out);
+
 #endif /* HMN_BACKEND_H */
