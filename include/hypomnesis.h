@@ -626,6 +626,9 @@ HMN_API int hmn_spill_tracker_episode(const hmn_spill_tracker *t, size_t i, hmn_
  * Byte-exact with upstream's report feature.  Each format function writes a
  * NUL-terminated string like snprintf and returns the length it needed
  * (excluding the NUL), or a negative code.  "MB" in these strings means MiB.
+ * Buffer contract of every hmn_format_* function and hmn_json_escape: a
+ * short buffer gets a NUL-terminated prefix; buf NULL with cap 0 is a length
+ * query; buf NULL with cap > 0 is HMN_EINVAL.
  */
 /** "  label: RAM +12 MB  |  VRAM +512 MB [per-process]\n" (VRAM part only with GPU data). */
 HMN_API int hmn_format_delta(char *buf, size_t cap, const hmn_snapshot *before,
@@ -654,6 +657,7 @@ HMN_API int hmn_format_used(char *buf, size_t cap, const hmn_gpu_device_info *de
 HMN_API int hmn_print_free(const hmn_gpu_device_info *dev);
 
 /* --------------------------------------------------------------- shared text helpers */
+/* The formatters below follow the buffer contract of the report helpers above. */
 /** "1.5 GiB" at or above 1 GiB, else whole MiB floored ("512 MiB"). */
 HMN_API int hmn_format_vram(char *buf, size_t cap, uint64_t bytes);
 /** Largest of GiB/MiB/KiB, two decimals trimmed ("512 KiB", "1.25 GiB", "1023 B"). */

@@ -8,6 +8,10 @@ int hmn__snprintf(char *buf, size_t cap, const char *fmt, ...)
 {
     va_list ap;
     int n;
+    /* Every formatter's contract: NULL with cap 0 is a length query, NULL
+     * with room claimed is a caller error (vsnprintf would write through it). */
+    if (!buf && cap)
+        return HMN_EINVAL;
     va_start(ap, fmt);
     n = vsnprintf(buf, cap, fmt, ap);
     va_end(ap);

@@ -26,7 +26,8 @@
 #define HMN__MIB 1048576ull
 #define HMN__GIB 1073741824ull
 
-/* snprintf that returns the needed length and never a negative on truncation. */
+/* snprintf that returns the needed length and never a negative on truncation;
+ * HMN_EINVAL for a NULL buf with cap > 0 (NULL with cap 0 is a length query). */
 int hmn__snprintf(char *buf, size_t cap, const char *fmt, ...) HMN__PRINTF(3, 4);
 /* Build "root/rest" into buf; returns 0 or HMN_ENOBUFS. */
 int hmn__path(char *buf, size_t cap, const char *root, const char *fmt, ...) HMN__PRINTF(4, 5);
