@@ -330,7 +330,7 @@ static int take_string(hmn_nvmlReturn_t r, char *tmp, size_t tmpcap, char *dst, 
     n = strlen(tmp);
     if (n == 0 || !hmn__utf8_valid(tmp, n))
         return 0;
-    hmn__strlcpy(dst, tmp, cap);
+    hmn__copy_text(dst, cap, tmp, n);
     return 1;
 }
 

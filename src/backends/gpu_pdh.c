@@ -317,10 +317,7 @@ static void name_rows(struct hmn__proc_vec *pv)
             in.exe_file = snap_find(&sn, r->pid);
         }
         name = hmn__pdh_process_name(&in, &len);
-        if (len >= sizeof(r->name))
-            len = sizeof(r->name) - 1;
-        memcpy(r->name, name, len);
-        r->name[len] = '\0';
+        hmn__copy_text(r->name, sizeof(r->name), name, len);
         r->valid |= HMN_PROC_HAS_NAME;
     }
     free(sn.e);

@@ -20,16 +20,14 @@ static const char *base_name(const char *path, size_t len, size_t *blen)
     return path + i;
 }
 
-/* candidate starts with comm and is longer: upstream's prefix rule. */
+/* candidate starts with comm and is longer: upstream's prefix rule.  comm's
+ * raw bytes are compared, so a character the kernel's cut split still matches. */
 static int take_candidate(const char *cand, size_t clen, const char *comm, size_t comm_len,
                           char *buf, size_t cap)
 {
     if (clen < comm_len || memcmp(cand, comm, comm_len) != 0 || !hmn__utf8_valid(cand, clen))
         return 0;
-    if (clen + 1 > cap)
-        clen = cap - 1;
-    memcpy(buf, cand, clen);
-    buf[clen] = '\0';
+    hmn__copy_text(buf, cap, cand, clen);
     return 1;
 }
 
@@ -47,9 +45,10 @@ int hmn__proc_name(const hmn_ctx *ctx, uint32_t pid, char *buf, size_t cap)
         hmn__read_file(path, comm, sizeof(comm), &len, NULL) != HMN_OK)
         return HMN_ENOENT;
     c = hmn__trim(comm, len, &clen);
-    if (clen == 0 || !hmn__utf8_valid(c, clen))
+    if (clen == 0)
         return HMN_ENOENT;
-    /* The kernel cuts comm at 15 bytes: look for the full name elsewhere. */
+    /* The kernel cuts comm at 15 bytes, byte-wise: look for the full name
+     * elsewhere before judging comm, whose last character may be cut in two. */
     if (clen >= 15) {
         if (hmn__path(path, sizeof(path), ctx->procfs, "/%u/exe", pid) == HMN_OK &&
             hmn__readlink(path, tmp, sizeof(tmp)) == HMN_OK) {
@@ -68,11 +67,11 @@ int hmn__proc_name(const hmn_ctx *ctx, uint32_t pid, char *buf, size_t cap)
             if (blen && take_candidate(b, blen, c, clen, buf, cap))
                 return HMN_OK;
         }
+        clen = hmn__utf8_drop_partial(c, clen);
     }
-    if (clen + 1 > cap)
-        clen = cap - 1;
-    memcpy(buf, c, clen);
-    buf[clen] = '\0';
+    if (clen == 0 || !hmn__utf8_valid(c, clen))
+        return HMN_ENOENT;
+    hmn__copy_text(buf, cap, c, clen);
     return HMN_OK;
 }
 

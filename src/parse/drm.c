@@ -82,10 +82,7 @@ int hmn__drm_parse_size(const char *s, size_t len, uint64_t *bytes)
 
 static void copy_value(char *dst, size_t cap, const char *v, size_t vlen)
 {
-    if (vlen >= cap)
-        vlen = cap - 1;
-    memcpy(dst, v, vlen);
-    dst[vlen] = '\0';
+    hmn__copy_text(dst, cap, v, vlen);
 }
 
 /* drm-resident-<region> / drm-memory-<region>: add the bytes to its class. */

@@ -103,8 +103,7 @@ static int take_text(const struct field *f, char *dst, size_t cap)
     const char *s = hmn__trim(f->p, f->len, &len);
     if (len == 0 || hmn__smi_is_placeholder(s, len))
         return 0;
-    if (len > cap - 1)
-        len = cap - 1;
+    len = hmn__utf8_cut(s, len, cap - 1);
     for (i = 0; i < len; i++)
         dst[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
     dst[len] = '\0';

@@ -126,6 +126,53 @@ int hmn__utf8_valid(const char *s, size_t n)
     return 1;
 }
 
+size_t hmn__utf8_cut(const char *s, size_t len, size_t max)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t n, k;
+    if (len <= max)
+        return len;
+    /* u[max] is the first byte left out: a continuation byte there means the
+     * cut falls inside a character, so it moves back to that character's start
+     * (at most 3 bytes: no sequence is longer than 4). */
+    for (n = max, k = 0; n > 0 && k < 3 && (u[n] & 0xC0) == 0x80; n--, k++) {
+    }
+    return (u[n] & 0xC0) == 0x80 ? max : n;
+}
+
+size_t hmn__utf8_drop_partial(const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    unsigned char pad[4];
+    size_t start = len, have, need, k;
+    while (start > 0 && len - start < 3 && (u[start - 1] & 0xC0) == 0x80)
+        start--;
+    if (start == 0)
+        return len;
+    start--; /* the lead byte of the last character */
+    have = len - start;
+    need = u[start] >= 0xF0 ? 4 : u[start] >= 0xE0 ? 3 : u[start] >= 0xC2 ? 2 : 1;
+    if (need <= have || u[start] < 0xC2 || u[start] > 0xF4)
+        return len;
+    /* Dropped only when the bytes present begin a valid character: complete
+     * them with the smallest allowed continuation and check. */
+    memcpy(pad, u + start, have);
+    for (k = have; k < need; k++)
+        pad[k] = (k == 1 && u[start] == 0xE0) ? 0xA0 : (k == 1 && u[start] == 0xF0) ? 0x90 : 0x80;
+    return hmn__utf8_seq(pad, need) == need ? start : len;
+}
+
+size_t hmn__copy_text(char *dst, size_t cap, const char *src, size_t len)
+{
+    size_t n;
+    if (cap == 0)
+        return 0;
+    n = hmn__utf8_cut(src, len, cap - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+    return n;
+}
+
 int hmn__hex_digit(char c)
 {
     if (c >= '0' && c <= '9')

@@ -41,6 +41,15 @@ int hmn__parse_u64(const char *s, size_t len, uint64_t *out);
 size_t hmn__utf8_seq(const unsigned char *s, size_t n);
 /* 1 when s[0..n) is well-formed UTF-8. */
 int hmn__utf8_valid(const char *s, size_t n);
+/* The one way names are cut: the longest prefix of s[0..len) of at most max
+ * bytes that does not end inside a UTF-8 character. */
+size_t hmn__utf8_cut(const char *s, size_t len, size_t max);
+/* len without a trailing character that a byte-wise cut left incomplete
+ * (the kernel's 15-byte comm); other invalid bytes are kept. */
+size_t hmn__utf8_drop_partial(const char *s, size_t len);
+/* Copy s[0..len) into dst, cut by hmn__utf8_cut to fit cap-1, NUL-terminated;
+ * returns the bytes copied. */
+size_t hmn__copy_text(char *dst, size_t cap, const char *src, size_t len);
 /* Value of a hex digit, or -1. */
 int hmn__hex_digit(char c);
 /* Saturating helpers. */
