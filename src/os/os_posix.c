@@ -101,6 +101,26 @@ static int read_all(int fd, char *buf, size_t cap, size_t *len, int *truncated)
     return HMN_OK;
 }
 
+/*
+ * The one way a file of /proc, /sys (or a tree standing in for them) is
+ * opened: O_NONBLOCK so that a FIFO or a device node planted there cannot
+ * block the open, and only a regular file is kept (procfs and sysfs files
+ * are regular files), so nothing can block the reads either.
+ */
+static int open_regular(const char *path, int *out)
+{
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0)
+        return errno_code(errno);
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return HMN_EBACKEND;
+    }
+    *out = fd;
+    return HMN_OK;
+}
+
 int hmn__read_file(const char *path, char *buf, size_t cap, size_t *len, int *truncated)
 {
     int fd, rc;
@@ -108,9 +128,9 @@ int hmn__read_file(const char *path, char *buf, size_t cap, size_t *len, int *tr
         return HMN_EINVAL;
     buf[0] = '\0';
     *len = 0;
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return errno_code(errno);
+    rc = open_regular(path, &fd);
+    if (rc != HMN_OK)
+        return rc;
     rc = read_all(fd, buf, cap, len, truncated);
     close(fd);
     return rc;
@@ -118,9 +138,9 @@ int hmn__read_file(const char *path, char *buf, size_t cap, size_t *len, int *tr
 
 int hmn__fd_open(const char *path, hmn__fd *fd)
 {
-    int f = open(path, O_RDONLY | O_CLOEXEC);
-    if (f < 0)
-        return errno_code(errno);
+    int f, rc = open_regular(path, &f);
+    if (rc != HMN_OK)
+        return rc;
     *fd = f;
     return HMN_OK;
 }

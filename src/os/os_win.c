@@ -158,6 +158,12 @@ static int open_read(const char *path, HANDLE *h)
     free(w);
     if (*h == INVALID_HANDLE_VALUE)
         return hmn__win_code(GetLastError());
+    /* Only a disk file: a named pipe or a console would block ReadFile. */
+    if (GetFileType(*h) != FILE_TYPE_DISK) {
+        CloseHandle(*h);
+        *h = INVALID_HANDLE_VALUE;
+        return HMN_EBACKEND;
+    }
     return HMN_OK;
 }
 

@@ -101,6 +101,43 @@ static void fd_pread_rereads(void)
     CHECK(fd == HMN__FD_NONE);
 }
 
+static char pipe_name[64];
+static int pipe_rc;
+
+static DWORD WINAPI read_pipe(LPVOID arg)
+{
+    char buf[32];
+    size_t len;
+    (void)arg;
+    pipe_rc = hmn__read_file(pipe_name, buf, sizeof(buf), &len, NULL);
+    return 0;
+}
+
+/* A named pipe where a file should be: refused at once, never a blocking read. */
+static void read_file_refuses_a_pipe(void)
+{
+    HANDLE server, reader;
+    DWORD w;
+    snprintf(pipe_name, sizeof(pipe_name), "\\\\.\\pipe\\hmn_test_%lu",
+             (unsigned long)GetCurrentProcessId());
+    server = CreateNamedPipeA(pipe_name, PIPE_ACCESS_OUTBOUND, PIPE_TYPE_BYTE | PIPE_WAIT, 1,
+                              4096, 4096, 0, NULL);
+    CHECK(server != INVALID_HANDLE_VALUE);
+    pipe_rc = 1;
+    reader = CreateThread(NULL, 0, read_pipe, NULL, 0, NULL);
+    CHECK(reader != NULL);
+    w = WaitForSingleObject(reader, 5000);
+    if (w != WAIT_OBJECT_0) {
+        CloseHandle(server); /* breaks the blocked read */
+        WaitForSingleObject(reader, 5000);
+    } else {
+        CloseHandle(server);
+    }
+    CloseHandle(reader);
+    CHECK(w == WAIT_OBJECT_0);
+    CHECK(pipe_rc == HMN_EBACKEND);
+}
+
 static void getenv_utf8(void)
 {
     const char *v;
@@ -166,6 +203,7 @@ int main(int argc, char **argv)
         TEST_ENTRY(mutex_and_clock),
         TEST_ENTRY(read_file_bounded),
         TEST_ENTRY(fd_pread_rereads),
+        TEST_ENTRY(read_file_refuses_a_pipe),
         TEST_ENTRY(getenv_utf8),
         TEST_ENTRY(dl_open_needs_a_full_path),
         TEST_ENTRY(list_dir_and_misc),
