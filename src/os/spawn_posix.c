@@ -6,7 +6,8 @@
  * /dev/null.  The child gets its own process group so that a timeout kill
  * also reaches anything it started.  Output is bounded: past the buffer we
  * keep draining and dropping, so a child printing gigabytes neither blocks
- * nor grows our memory.
+ * nor grows our memory.  The run ends when the child exits, not at EOF: a
+ * background process it leaves behind may hold the pipe open for ever.
  */
 #define _GNU_SOURCE 1
 
@@ -62,45 +63,89 @@ static int spawn_child(const char *const argv[], int out_fd, pid_t *pid, char *e
     return HMN_OK;
 }
 
-/* Drain the pipe until EOF or the deadline. 1 = EOF, 0 = deadline hit. */
-static int drain(int fd, uint64_t deadline, char *buf, size_t cap, struct hmn__run_result *res)
+#define POLL_SLICE_MS 10 /* how soon the child's exit is noticed while the pipe stays open */
+
+/* One read of what the pipe holds, into buf while it has room, dropped past
+ * that (truncated): >0 bytes, 0 at EOF, -1 nothing now or an error. */
+static ssize_t read_some(int fd, char *buf, size_t cap, struct hmn__run_result *res)
 {
     char scratch[4096];
-    for (;;) {
-        uint64_t now = hmn__now_ms();
-        struct pollfd p;
-        ssize_t r;
-        int pr;
-        if (now >= deadline)
-            return 0;
-        p.fd = fd;
-        p.events = POLLIN;
-        p.revents = 0;
-        pr = poll(&p, 1, (int)((deadline - now) > 1000 ? 1000 : (deadline - now)));
-        if (pr < 0 && errno != EINTR)
-            return 1;
-        if (pr <= 0)
-            continue;
-        if (res->len + 1 < cap)
+    ssize_t r;
+    int room = res->len + 1 < cap;
+    do {
+        if (room)
             r = read(fd, buf + res->len, cap - 1 - res->len);
         else
             r = read(fd, scratch, sizeof(scratch));
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return 1;
-        if (res->len + 1 < cap)
+    } while (r < 0 && errno == EINTR);
+    if (r > 0) {
+        if (room)
             res->len += (size_t)r;
         else
             res->truncated = 1;
+    }
+    return r;
+}
+
+/*
+ * After the child exited everything it wrote is in the pipe: take that
+ * without waiting, then stop.  A grandchild may hold the write end for ever
+ * (a wrapper's background helper), so EOF is not waited for; the deadline
+ * still bounds a grandchild that keeps writing.
+ */
+static void drain_ready(int fd, uint64_t deadline, char *buf, size_t cap,
+                        struct hmn__run_result *res)
+{
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0)
+        (void)fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+    while (read_some(fd, buf, cap, res) > 0 && hmn__now_ms() < deadline) {
+    }
+}
+
+/*
+ * Collect the child's stdout until the child itself exits (not until EOF).
+ * Returns 1 with *status set (or *reaped = 0 when someone else reaped it),
+ * 0 when the deadline came first.  The pipe is polled in short slices so the
+ * child's exit is noticed even while a grandchild keeps the pipe open.
+ */
+static int collect(pid_t pid, int fd, uint64_t deadline, char *buf, size_t cap,
+                   struct hmn__run_result *res, int *status, int *reaped)
+{
+    int eof = 0;
+    for (;;) {
+        uint64_t now;
+        pid_t w = waitpid(pid, status, WNOHANG);
+        if (w == pid || (w < 0 && errno != EINTR)) {
+            /* w < 0: not our child any more (SIGCHLD ignored by the host). */
+            *reaped = w == pid;
+            if (!eof)
+                drain_ready(fd, deadline, buf, cap, res);
+            return 1;
+        }
+        now = hmn__now_ms();
+        if (now >= deadline)
+            return 0;
+        if (!eof) {
+            struct pollfd p;
+            uint64_t slice = deadline - now < POLL_SLICE_MS ? deadline - now : POLL_SLICE_MS;
+            p.fd = fd;
+            p.events = POLLIN;
+            p.revents = 0;
+            if (poll(&p, 1, (int)slice) > 0 && read_some(fd, buf, cap, res) == 0)
+                eof = 1;
+        } else {
+            /* It closed stdout and lingers: wait for it, not past the deadline. */
+            hmn__sleep_ms(deadline - now < 2 ? deadline - now : 2);
+        }
     }
 }
 
 int hmn__run(const char *const argv[], uint64_t timeout_ms, char *buf, size_t cap,
              struct hmn__run_result *res, char *err, size_t errcap)
 {
-    int fds[2], rc, status = 0, eof;
-    pid_t pid, w;
+    int fds[2], rc, status = 0, done, reaped = 0;
+    pid_t pid;
     uint64_t deadline;
 
     memset(res, 0, sizeof(*res));
@@ -116,38 +161,23 @@ int hmn__run(const char *const argv[], uint64_t timeout_ms, char *buf, size_t ca
         return rc;
     }
     deadline = hmn__now_ms() + timeout_ms;
-    eof = drain(fds[0], deadline, buf, cap, res);
+    done = collect(pid, fds[0], deadline, buf, cap, res, &status, &reaped);
     close(fds[0]);
     buf[res->len] = '\0';
-    /* A child may close stdout and still linger: wait, but not past the deadline. */
-    w = 0;
-    while (eof) {
-        w = waitpid(pid, &status, WNOHANG);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w != 0)
-            break;
-        if (hmn__now_ms() >= deadline) {
-            eof = 0;
-            break;
-        }
-        hmn__sleep_ms(2);
-    }
-    if (!eof) {
+    if (!done) {
         kill(-pid, SIGKILL);
         kill(pid, SIGKILL);
-        if (w <= 0)
-            while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-            }
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
         if (err && errcap)
             snprintf(err, errcap, "%s did not finish within %llu ms and was killed", argv[0],
                      (unsigned long long)timeout_ms);
         return HMN_ETIMEDOUT;
     }
-    if (w == pid && WIFEXITED(status)) {
+    if (reaped && WIFEXITED(status)) {
         res->exited = 1;
         res->exit_code = WEXITSTATUS(status);
-    } else if (w == pid && WIFSIGNALED(status)) {
+    } else if (reaped && WIFSIGNALED(status)) {
         res->signaled = 1;
         res->term_signal = WTERMSIG(status);
     }

@@ -10,7 +10,8 @@
  *
  * stdin and stderr are the NUL device; stdout is a pipe drained by a reader
  * thread into the caller's buffer, dropping what does not fit, so a chatty
- * child never blocks.  The child starts suspended, is put in a job object,
+ * child never blocks.  The run ends when the child exits, not at EOF (a
+ * background process it leaves may hold the pipe open for ever).  The child starts suspended, is put in a job object,
  * then resumed; after timeout_ms the job (the child and whatever it
  * started) is terminated.  Inherited handles are limited to the three
  * standard ones with PROC_THREAD_ATTRIBUTE_HANDLE_LIST.
@@ -95,20 +96,67 @@ struct reader {
     int truncated;
 };
 
-/* Drain the pipe to EOF; keep cap-1 bytes, count the rest as truncation. */
+/* Keep cap-1 bytes, count the rest as truncation. */
+static void keep(struct reader *r, const char *chunk, DWORD got)
+{
+    size_t room = r->cap - 1 - r->len, take = got < room ? got : room;
+    memcpy(r->buf + r->len, chunk, take);
+    r->len += take;
+    if (take < got)
+        r->truncated = 1;
+}
+
+/* Drain the pipe to EOF (or until hmn__run cancels the read). */
 static DWORD WINAPI reader_main(LPVOID arg)
 {
     struct reader *r = arg;
     char chunk[4096];
     DWORD got;
-    while (ReadFile(r->pipe, chunk, sizeof(chunk), &got, NULL) && got > 0) {
-        size_t room = r->cap - 1 - r->len, take = got < room ? got : room;
-        memcpy(r->buf + r->len, chunk, take);
-        r->len += take;
-        if (take < got)
-            r->truncated = 1;
-    }
+    while (ReadFile(r->pipe, chunk, sizeof(chunk), &got, NULL) && got > 0)
+        keep(r, chunk, got);
     return 0;
+}
+
+/* What the pipe holds right now, read without blocking (bounded in time
+ * against a grandchild that keeps writing). */
+static void drain_ready(struct reader *r)
+{
+    char chunk[4096];
+    DWORD avail = 0, got = 0;
+    ULONGLONG limit = GetTickCount64() + 1000;
+    while (PeekNamedPipe(r->pipe, NULL, 0, NULL, &avail, NULL) && avail > 0 &&
+           ReadFile(r->pipe, chunk, avail < sizeof(chunk) ? avail : (DWORD)sizeof(chunk), &got,
+                    NULL) &&
+           got > 0) {
+        keep(r, chunk, got);
+        if (GetTickCount64() >= limit)
+            break;
+    }
+}
+
+/*
+ * The child has exited (or was killed): everything it wrote is in the pipe
+ * or already read.  A grandchild may hold the pipe open for ever, so EOF is
+ * not waited for: the reader's blocked read is cancelled (it only ever
+ * blocks when the pipe is empty), then what is left is drained here.
+ */
+static void stop_reader(struct reader *r, HANDLE thread)
+{
+    int tries;
+    for (tries = 0; tries < 200; tries++) {
+        if (WaitForSingleObject(thread, 0) == WAIT_OBJECT_0)
+            break;
+        /* Fails harmlessly while the reader is between two reads: try again. */
+        CancelSynchronousIo(thread);
+        if (WaitForSingleObject(thread, 10) == WAIT_OBJECT_0)
+            break;
+    }
+    /* Last resort: the reader only runs ReadFile/memcpy and holds no lock. */
+    if (tries == 200) {
+        TerminateThread(thread, 1);
+        WaitForSingleObject(thread, INFINITE);
+    }
+    drain_ready(r);
 }
 
 static HANDLE open_nul(DWORD access)
@@ -288,20 +336,8 @@ int hmn__run(const char *const argv[], uint64_t timeout_ms, char *buf, size_t ca
         return HMN_ENOMEM;
     }
     rc = wait_child(pi.hProcess, job, timeout_ms, res);
-    /* A grandchild may still hold the pipe: give the reader a second, then cut it off. */
-    if (WaitForSingleObject(thread, 1000) != WAIT_OBJECT_0) {
-        int tries;
-        for (tries = 0; tries < 10; tries++) {
-            CancelSynchronousIo(thread);
-            if (WaitForSingleObject(thread, 100) == WAIT_OBJECT_0)
-                break;
-        }
-        /* Last resort: the reader only runs ReadFile/memcpy and holds no lock. */
-        if (tries == 10) {
-            TerminateThread(thread, 1);
-            WaitForSingleObject(thread, INFINITE);
-        }
-    }
+    /* The run ends with the child, not at EOF: see stop_reader. */
+    stop_reader(&rd, thread);
     CloseHandle(thread);
     CloseHandle(out_r);
     CloseHandle(pi.hProcess);

@@ -25,6 +25,7 @@
 #  include <windows.h>
 #else
 #  include <time.h>
+#  include <unistd.h>
 #endif
 
 #define MAX_GPUS 64
@@ -371,6 +372,56 @@ static int flood(void)
     return 0;
 }
 
+/*
+ * mode = background: a wrapper that leaves a child behind holding stdout
+ * (a logger, a daemonised helper).  The child sleeps hang_ms with our
+ * stdout open; we answer normally and exit, so EOF comes only when it ends.
+ * Windows has no fork: we start ourselves again with HMN_FAKE_SMI_HOLD_MS
+ * set and our standard handles inherited (see hold_if_asked).
+ */
+static void leave_background_child(void)
+{
+    fflush(stdout);
+#if defined(_WIN32)
+    {
+        wchar_t self[MAX_PATH];
+        char ms[32];
+        STARTUPINFOW si;
+        PROCESS_INFORMATION pi;
+        if (!GetModuleFileNameW(NULL, self, MAX_PATH))
+            return;
+        snprintf(ms, sizeof(ms), "%ld", sc.hang_ms);
+        SetEnvironmentVariableA("HMN_FAKE_SMI_HOLD_MS", ms);
+        memset(&si, 0, sizeof(si));
+        si.cb = sizeof(si);
+        si.dwFlags = STARTF_USESTDHANDLES;
+        si.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
+        si.hStdOutput = GetStdHandle(STD_OUTPUT_HANDLE);
+        si.hStdError = GetStdHandle(STD_ERROR_HANDLE);
+        if (CreateProcessW(self, NULL, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi)) {
+            CloseHandle(pi.hThread);
+            CloseHandle(pi.hProcess);
+        }
+        SetEnvironmentVariableA("HMN_FAKE_SMI_HOLD_MS", NULL);
+    }
+#else
+    if (fork() == 0) {
+        sleep_ms(sc.hang_ms);
+        _exit(0);
+    }
+#endif
+}
+
+/* The Windows background child: hold the inherited stdout, then go. */
+static int hold_if_asked(void)
+{
+    const char *ms = getenv("HMN_FAKE_SMI_HOLD_MS");
+    if (!ms || !*ms)
+        return 0;
+    sleep_ms(atol(ms));
+    return 1;
+}
+
 static int say_and_exit(void)
 {
     int i;
@@ -397,6 +448,10 @@ static int failure_mode(void)
         fwrite(junk, 1, sizeof(junk) - 1, stdout);
         fflush(stdout);
         return 0;
+    }
+    if (strcmp(sc.mode, "background") == 0) {
+        leave_background_child();
+        return -1; /* and answer */
     }
     if (strcmp(sc.mode, "signal") == 0) {
         fputs("0, partial", stdout);
@@ -510,6 +565,8 @@ int main(int argc, char **argv)
     /* The scenario's bytes exactly: no LF -> CRLF translation. */
     _setmode(_fileno(stdout), _O_BINARY);
 #endif
+    if (hold_if_asked())
+        return 0;
     log_call(argc, argv);
     if (!path || load(path) != 0) {
         fprintf(stderr, "fake nvidia-smi: cannot read scenario HMN_FAKE_SMI_SCENARIO=%s\n",
