@@ -664,10 +664,12 @@ HMN_API int hmn_format_vram(char *buf, size_t cap, uint64_t bytes);
 HMN_API int hmn_format_vram_precise(char *buf, size_t cap, uint64_t bytes);
 /**
  * SIZE: digits and '.', optional spaces, unit "", "KiB", "MiB" or "GiB".
- * On error returns HMN_EPARSE and writes the reason to err (may be NULL).
+ * On error returns HMN_EPARSE and writes the reason to err (may be NULL);
+ * a size past 2^64 - 1 bytes is an error ("too large"), never capped.
  */
 HMN_API int hmn_parse_size(const char *text, uint64_t *bytes, char *err, size_t errcap);
-/** Duration: digits then "", "s", "ms", "m" or "h"; zero rejected. */
+/** Duration: digits then "", "s", "ms", "m" or "h"; zero and more than
+ *  2^64 - 1 ms ("too large") rejected. */
 HMN_API int hmn_parse_duration_ms(const char *text, uint64_t *ms, char *err, size_t errcap);
 /** JSON string body escaping (no surrounding quotes), snprintf-style. */
 HMN_API int hmn_json_escape(char *buf, size_t cap, const char *text);

@@ -52,25 +52,34 @@ static void set_err(char *err, size_t cap, const char *fmt, ...)
     va_end(ap);
 }
 
+/* Leading zeros do not count toward hmn__parse_u64's 20 digits ("007" is 7). */
+static const char *skip_zeros(const char *s, size_t *n)
+{
+    while (*n > 1 && *s == '0') {
+        s++;
+        (*n)--;
+    }
+    return s;
+}
+
 int hmn_parse_size(const char *text, uint64_t *bytes, char *err, size_t errcap)
 {
 #define BAD_SIZE "invalid size \"%s\": expected a number with an optional unit (KiB, MiB, GiB)"
-    char num[64], *end;
-    size_t len, i = 0, ulen;
+#define BIG_SIZE "invalid size \"%s\": too large (at most 18446744073709551615 bytes)"
+    char *end;
+    size_t len, i = 0, ulen, dots = 0;
     const char *t, *unit;
-    uint64_t mult;
+    uint64_t mult, whole;
     double v;
     if (!text || !bytes)
         return HMN_EINVAL;
     t = hmn__trim(text, strlen(text), &len);
-    while (i < len && ((t[i] >= '0' && t[i] <= '9') || t[i] == '.'))
-        i++;
-    if (i == 0 || i >= sizeof(num)) {
+    for (; i < len && ((t[i] >= '0' && t[i] <= '9') || t[i] == '.'); i++)
+        dots += t[i] == '.';
+    if (i == 0 || dots > 1 || (dots == 1 && i == 1)) {
         set_err(err, errcap, BAD_SIZE, text);
         return HMN_EPARSE;
     }
-    memcpy(num, t, i);
-    num[i] = '\0';
     unit = t + i;
     ulen = len - i;
     while (ulen && *unit == ' ') {
@@ -89,22 +98,38 @@ int hmn_parse_size(const char *text, uint64_t *bytes, char *err, size_t errcap)
         set_err(err, errcap, "invalid size \"%s\": unknown unit (expected KiB, MiB or GiB)", text);
         return HMN_EPARSE;
     }
-    v = strtod(num, &end);
-    if (*end != '\0' || end == num || !isfinite(v)) {
+    if (dots == 0) {
+        /* A whole number is exact: no detour through a double. */
+        size_t n = i;
+        const char *d = skip_zeros(t, &n);
+        if (hmn__parse_u64(d, n, &whole) != HMN_OK || whole > UINT64_MAX / mult) {
+            set_err(err, errcap, BIG_SIZE, text);
+            return HMN_EPARSE;
+        }
+        *bytes = whole * mult;
+        return HMN_OK;
+    }
+    /* t[0..i) is digits and one dot, so strtod stops exactly at t + i. */
+    v = strtod(t, &end);
+    if (end != t + i) {
         set_err(err, errcap, BAD_SIZE, text);
         return HMN_EPARSE;
     }
     v = round(v * (double)mult);
-    /* Saturate like a float-to-integer cast rather than wrap. */
-    *bytes = v >= 18446744073709551615.0 ? UINT64_MAX : (uint64_t)v;
+    /* Past 2^64 - 1 (or infinite) is refused, never saturated. */
+    if (!isfinite(v) || v >= 18446744073709551616.0) {
+        set_err(err, errcap, BIG_SIZE, text);
+        return HMN_EPARSE;
+    }
+    *bytes = (uint64_t)v;
     return HMN_OK;
 }
 
 int hmn_parse_duration_ms(const char *text, uint64_t *ms, char *err, size_t errcap)
 {
     char unit[32];
-    size_t len, i = 0, ulen;
-    const char *t;
+    size_t len, i = 0, ulen, n;
+    const char *t, *d;
     uint64_t v, mult;
     if (!text || !ms)
         return HMN_EINVAL;
@@ -133,18 +158,20 @@ int hmn_parse_duration_ms(const char *text, uint64_t *ms, char *err, size_t errc
                 text, unit);
         return HMN_EPARSE;
     }
-    if (hmn__parse_u64(t, i, &v) != HMN_OK) {
-        char digits[32];
-        hmn__snprintf(digits, sizeof(digits), "%.*s", (int)HMN__MIN(i, 24), t);
-        set_err(err, errcap, "invalid duration \"%s\": \"%s\" is not a whole number", text,
-                digits);
+    n = i;
+    d = skip_zeros(t, &n);
+    /* Digits only, so a failed parse is an overflow: the same refusal as a
+     * unit that overflows (never a saturated figure). */
+    if (hmn__parse_u64(d, n, &v) != HMN_OK || v > UINT64_MAX / mult) {
+        set_err(err, errcap, "invalid duration \"%s\": too large (at most 18446744073709551615 ms)",
+                text);
         return HMN_EPARSE;
     }
     if (v == 0) {
         set_err(err, errcap, "invalid duration \"%s\": must be greater than zero", text);
         return HMN_EPARSE;
     }
-    *ms = hmn__sat_mul(v, mult);
+    *ms = v * mult;
     return HMN_OK;
 }
 

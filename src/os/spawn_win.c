@@ -11,8 +11,8 @@
  * stdin and stderr are the NUL device; stdout is a pipe drained by a reader
  * thread into the caller's buffer, dropping what does not fit, so a chatty
  * child never blocks.  The run ends when the child exits, not at EOF (a
- * background process it leaves may hold the pipe open for ever).  The child starts suspended, is put in a job object,
- * then resumed; after timeout_ms the job (the child and whatever it
+ * background process it leaves may hold the pipe open for ever).  The
+ * child starts suspended, is put in a job object, then resumed; after timeout_ms the job (the child and whatever it
  * started) is terminated.  Inherited handles are limited to the three
  * standard ones with PROC_THREAD_ATTRIBUTE_HANDLE_LIST.
  */

@@ -252,7 +252,8 @@ static void fifo_status(void)
 {
     setup();
     CHECK(with_fifo("proc/100/status", exists_100) == HMN_EBACKEND); /* neither yes nor no */
-    CHECK(with_fifo("proc/100/status", map_100) == HMN_OK); /* no NSpid: identity, as on old kernels */
+    /* No NSpid to read: the identity mapping, as on kernels without NSpid. */
+    CHECK(with_fifo("proc/100/status", map_100) == HMN_OK);
 }
 
 static void fifo_sysfs_mem_info(void)

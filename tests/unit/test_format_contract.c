@@ -35,7 +35,10 @@ static void fixtures(void)
     dev = d;
 }
 
-static int f_delta(char *b, size_t c) { return hmn_format_delta(b, c, &snap_before, &snap_after, "load"); }
+static int f_delta(char *b, size_t c)
+{
+    return hmn_format_delta(b, c, &snap_before, &snap_after, "load");
+}
 static int f_before_after(char *b, size_t c)
 {
     return hmn_format_before_after(b, c, &snap_before, &snap_after, "load");
