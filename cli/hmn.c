@@ -107,7 +107,8 @@ static int run_command(cmd_fn fn, int json, int argc, char **argv)
     hmn_ctx *ctx = NULL;
     int rc = hmn_ctx_open(&ctx);
     if (rc != HMN_OK) {
-        errf("cannot start: %s", hmn_strerror(rc));
+        /* An invalid HMN_* variable: the library's message names it. */
+        errf("cannot start: %s", hmn_errmsg(NULL)[0] ? hmn_errmsg(NULL) : hmn_strerror(rc));
         return EXIT_FAIL;
     }
     rc = fn ? fn(ctx, argc, argv) : cmd_summary(ctx, json);

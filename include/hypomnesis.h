@@ -144,7 +144,10 @@ typedef struct hmn_ctx hmn_ctx;
  * Open a long-lived context.  Backends are loaded lazily on first use and
  * kept until hmn_ctx_close().  Environment read at open (and by every
  * NULL-context call): HMN_NVML_LIBRARY, HMN_NVIDIA_SMI, HMN_PROCFS, HMN_SYSFS,
- * HMN_DEBUG, HMN_SMI_TIMEOUT_MS.
+ * HMN_DEBUG, HMN_SMI_TIMEOUT_MS.  An invalid one (a path of 512 bytes or
+ * more, a timeout that is not a whole number of ms >= 1) fails the open with
+ * HMN_EINVAL, *out NULL, and hmn_errmsg(NULL) naming the variable; a
+ * NULL-context call fails the same way.
  */
 HMN_API int hmn_ctx_open(hmn_ctx **out);
 /** Release everything the context holds (NVML shut down once). NULL is a no-op. */

@@ -15,10 +15,21 @@
 /* Message of the last failed NULL-context call, per thread. */
 static _Thread_local char tls_errmsg[512];
 
-static void copy_env(char *dst, size_t cap, const char *name, const char *dflt)
+/*
+ * A path override into its field.  One that does not fit is refused rather
+ * than cut (a cut HMN_PROCFS names another tree: every listing came back
+ * empty without a word).
+ */
+static int copy_env(char *dst, size_t cap, const char *name, const char *dflt, char *err,
+                    size_t errcap)
 {
     const char *v = hmn__getenv(name);
-    hmn__strlcpy(dst, v ? v : dflt, cap);
+    size_t n = hmn__strlcpy(dst, v ? v : dflt, cap);
+    if (n < cap)
+        return HMN_OK;
+    hmn__snprintf(err, errcap, "%s is too long (%lu bytes; at most %lu)", name, (unsigned long)n,
+                  (unsigned long)(cap - 1));
+    return HMN_EINVAL;
 }
 
 static int64_t env_i64(const char *name, int64_t dflt)
@@ -30,10 +41,48 @@ static int64_t env_i64(const char *name, int64_t dflt)
     return (int64_t)n;
 }
 
+/* HMN_SMI_TIMEOUT_MS: milliseconds >= 1, as HMN_OPT_SMI_TIMEOUT_MS; anything
+ * else (0, negative, not a number, overflow) is refused, never ignored. */
+static int env_timeout(hmn_ctx *ctx, char *err, size_t errcap)
+{
+    const char *v = hmn__getenv("HMN_SMI_TIMEOUT_MS");
+    uint64_t n;
+    ctx->smi_timeout_ms = 5000;
+    if (!v)
+        return HMN_OK;
+    if (hmn__parse_u64(v, strlen(v), &n) != HMN_OK || n == 0 || n > INT64_MAX) {
+        hmn__snprintf(err, errcap,
+                      "HMN_SMI_TIMEOUT_MS=\"%.40s%s\" is invalid: expected a whole number of "
+                      "milliseconds from 1 to 9223372036854775807",
+                      v, strlen(v) > 40 ? "..." : "");
+        return HMN_EINVAL;
+    }
+    ctx->smi_timeout_ms = (int64_t)n;
+    return HMN_OK;
+}
+
+/* Every HMN_* override, checked; the first bad one is reported. */
+static int read_env(hmn_ctx *ctx, char *err, size_t errcap)
+{
+    int rc = env_timeout(ctx, err, errcap);
+    ctx->debug = env_i64("HMN_DEBUG", 0) != 0;
+    if (rc == HMN_OK)
+        rc = copy_env(ctx->procfs, sizeof(ctx->procfs), "HMN_PROCFS", "/proc", err, errcap);
+    if (rc == HMN_OK)
+        rc = copy_env(ctx->sysfs, sizeof(ctx->sysfs), "HMN_SYSFS", "/sys", err, errcap);
+    if (rc == HMN_OK)
+        rc = copy_env(ctx->nvml_path, sizeof(ctx->nvml_path), "HMN_NVML_LIBRARY", "", err,
+                      errcap);
+    if (rc == HMN_OK)
+        rc = copy_env(ctx->smi_path, sizeof(ctx->smi_path), "HMN_NVIDIA_SMI", "", err, errcap);
+    return rc;
+}
+
 int hmn_ctx_open(hmn_ctx **out)
 {
     hmn_ctx *ctx;
-    int i;
+    char err[sizeof(tls_errmsg)];
+    int i, rc;
     if (!out)
         return HMN_EINVAL;
     *out = NULL;
@@ -44,16 +93,17 @@ int hmn_ctx_open(hmn_ctx **out)
         free(ctx);
         return HMN_ENOMEM;
     }
-    ctx->debug = env_i64("HMN_DEBUG", 0) != 0;
-    ctx->smi_timeout_ms = env_i64("HMN_SMI_TIMEOUT_MS", 5000);
     for (i = 0; i < HMN__BK_COUNT; i++)
         ctx->use[i] = 1;
-    copy_env(ctx->procfs, sizeof(ctx->procfs), "HMN_PROCFS", "/proc");
-    copy_env(ctx->sysfs, sizeof(ctx->sysfs), "HMN_SYSFS", "/sys");
-    copy_env(ctx->nvml_path, sizeof(ctx->nvml_path), "HMN_NVML_LIBRARY", "");
-    copy_env(ctx->smi_path, sizeof(ctx->smi_path), "HMN_NVIDIA_SMI", "");
     ctx->statm_fd = HMN__FD_NONE;
     ctx->page_size = hmn__page_size();
+    rc = read_env(ctx, err, sizeof(err));
+    if (rc != HMN_OK) {
+        /* No context to carry the message: the thread's, as for NULL-context calls. */
+        hmn__strlcpy(tls_errmsg, err, sizeof(tls_errmsg));
+        hmn_ctx_close(ctx);
+        return rc;
+    }
     *out = ctx;
     return HMN_OK;
 }
@@ -182,7 +232,10 @@ int hmn__ctx_enter(hmn_ctx *ctx, hmn_ctx **use)
     }
     rc = hmn_ctx_open(use);
     if (rc != HMN_OK) {
-        hmn__strlcpy(tls_errmsg, "cannot create a context: out of memory", sizeof(tls_errmsg));
+        /* An invalid HMN_* variable left its own message. */
+        if (rc == HMN_ENOMEM)
+            hmn__strlcpy(tls_errmsg, "cannot create a context: out of memory",
+                         sizeof(tls_errmsg));
         return rc;
     }
     (*use)->temporary = 1;
