@@ -7,7 +7,8 @@
  * answered within HANG_MS (without the fix every case blocks for ever).
  *
  * The tree is a copy of tests/data/drm/multi (card0 amdgpu with mem_info_*,
- * PID 100 holding a DRM client on it) with one file replaced by a FIFO.
+ * PID 100 holding a DRM client on it, given a cgroup file here) with one
+ * file replaced by a FIFO.
  */
 #define _GNU_SOURCE 1
 
@@ -156,6 +157,19 @@ static int map_100(void)
     return rc;
 }
 
+/* hmn_process_owner_info of PID 100: its valid bits (low 31), or an error. */
+static int owner_100(void)
+{
+    hmn_ctx *ctx = open_tree();
+    hmn_process_owner o = HMN_PROCESS_OWNER_INIT;
+    int rc;
+    if (!ctx)
+        return HMN_ENOMEM;
+    rc = hmn_process_owner_info(ctx, 100, &o);
+    hmn_ctx_close(ctx);
+    return rc == HMN_OK ? (int)(o.valid & 0x7fffffff) : rc;
+}
+
 static int name_100(void)
 {
     hmn_ctx *ctx = open_tree();
@@ -192,8 +206,14 @@ static int setup_done;
 
 static void setup(void)
 {
-    if (!setup_done)
-        setup_done = make_tree() == 0 ? 1 : -1;
+    char path[1024];
+    if (setup_done)
+        return;
+    setup_done = make_tree() == 0 ? 1 : -1;
+    /* The checked-in tree has no cgroup file: PID 100 runs in a systemd unit. */
+    snprintf(path, sizeof(path), "%s/proc/100/cgroup", root);
+    if (setup_done == 1 && rel_write(path, "0::/user.slice/user-1000.slice/session-2.scope\n"))
+        setup_done = -1;
 }
 
 /* Baseline on the intact tree, so each case below shows what the FIFO changed. */
@@ -205,6 +225,7 @@ static void intact_tree_answers(void)
     CHECK((info_card0() & HMN_DEV_HAS_TOTAL) != 0);
     CHECK(exists_100() == 1);
     CHECK(name_100() == HMN_OK);
+    CHECK((owner_100() & HMN_OWNER_HAS_UNIT) != 0);
 }
 
 /* fn's answer with a FIFO at rel; the file is put back whatever happened. */
@@ -254,6 +275,15 @@ static void fifo_status(void)
     CHECK(with_fifo("proc/100/status", exists_100) == HMN_EBACKEND); /* neither yes nor no */
     /* No NSpid to read: the identity mapping, as on kernels without NSpid. */
     CHECK(with_fifo("proc/100/status", map_100) == HMN_OK);
+}
+
+static void fifo_cgroup(void)
+{
+    int v;
+    setup();
+    v = with_fifo("proc/100/cgroup", owner_100);
+    CHECK(v >= 0);                         /* status still read */
+    CHECK((v & HMN_OWNER_HAS_UNIT) == 0); /* the unit unknown, no hang */
 }
 
 static void fifo_sysfs_mem_info(void)
@@ -306,6 +336,7 @@ int main(int argc, char **argv)
         TEST_ENTRY(fifo_comm),
         TEST_ENTRY(fifo_cmdline),
         TEST_ENTRY(fifo_status),
+        TEST_ENTRY(fifo_cgroup),
         TEST_ENTRY(fifo_sysfs_mem_info),
         TEST_ENTRY(fifo_sysfs_uevent_and_ids),
         TEST_ENTRY(fifo_self_statm_path),
