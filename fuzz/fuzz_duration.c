@@ -41,6 +41,20 @@ static int exact(const char *s, size_t n, uint64_t mult, uint64_t *out)
     return 1;
 }
 
+/* The refusal names the cause (in a buffer big enough for the quoted text). */
+static int says_too_large(const char *text)
+{
+    size_t n = strlen(text) + 128;
+    char *big = malloc(n);
+    uint64_t v;
+    int ok;
+    if (!big)
+        return 1;
+    ok = hmn_parse_duration_ms(text, &v, big, n) == HMN_EPARSE && strstr(big, "too large") != NULL;
+    free(big);
+    return ok;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *text = malloc(size + 1), err[96], tiny[3] = "";
@@ -68,7 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (i > 0 && memchr(text, '\0', size) == NULL && unit_ms(text + i)) {
         uint64_t want;
         if (!exact(text, i, unit_ms(text + i), &want))
-            check(rc == HMN_EPARSE && strstr(err, "too large") != NULL);
+            check(rc == HMN_EPARSE && says_too_large(text));
         else if (want == 0)
             check(rc == HMN_EPARSE);
         else

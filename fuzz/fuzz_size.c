@@ -58,6 +58,20 @@ static int exact(const char *s, uint64_t *out)
     return 1;
 }
 
+/* The refusal names the cause (in a buffer big enough for the quoted text). */
+static int says_too_large(const char *text)
+{
+    size_t n = strlen(text) + 128;
+    char *big = malloc(n);
+    uint64_t v;
+    int ok;
+    if (!big)
+        return 1;
+    ok = hmn_parse_size(text, &v, big, n) == HMN_EPARSE && strstr(big, "too large") != NULL;
+    free(big);
+    return ok;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *text = malloc(size + 1), err[96], tiny[4] = "";
@@ -79,7 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         uint64_t want = 0;
         int form = exact(text, &want);
         if (form < 0)
-            check(rc == HMN_EPARSE && strstr(err, "too large") != NULL);
+            check(rc == HMN_EPARSE && says_too_large(text));
         else if (form > 0)
             check(rc == HMN_OK && bytes == want);
     }
