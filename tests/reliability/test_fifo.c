@@ -12,9 +12,14 @@
  */
 #define _GNU_SOURCE 1
 
-#include "internal.h"
+#include "core/ctx.h"
+#include "core/dispatch.h"
+#include "backends/procfs.h"
+#include "util/util.h"
+#include "os/os.h"
 #include "harness.h"
 #include "rel_util.h"
+#include "test_support.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -59,8 +64,8 @@ static hmn_ctx *open_tree(void)
     hmn_ctx *ctx = NULL;
     snprintf(proc, sizeof(proc), "%s/proc", root);
     snprintf(sys, sizeof(sys), "%s/sys", root);
-    rel_setenv("HMN_PROCFS", proc);
-    rel_setenv("HMN_SYSFS", sys);
+    t_setenv("HMN_PROCFS", proc);
+    t_setenv("HMN_SYSFS", sys);
     return hmn_ctx_open(&ctx) == HMN_OK ? ctx : NULL;
 }
 
@@ -212,7 +217,7 @@ static void setup(void)
     setup_done = make_tree() == 0 ? 1 : -1;
     /* The checked-in tree has no cgroup file: PID 100 runs in a systemd unit. */
     snprintf(path, sizeof(path), "%s/proc/100/cgroup", root);
-    if (setup_done == 1 && rel_write(path, "0::/user.slice/user-1000.slice/session-2.scope\n"))
+    if (setup_done == 1 && t_write(path, "0::/user.slice/user-1000.slice/session-2.scope\n"))
         setup_done = -1;
 }
 
@@ -263,9 +268,9 @@ static void fifo_cmdline(void)
     setup();
     /* A 15-byte comm makes the name lookup read exe and cmdline too. */
     snprintf(path, sizeof(path), "%s/proc/100/comm", root);
-    CHECK(rel_write(path, "a_fifteen_bytes\n") == 0);
+    CHECK(t_write(path, "a_fifteen_bytes\n") == 0);
     v = with_fifo("proc/100/cmdline", name_100);
-    CHECK(rel_write(path, "glxgears\n") == 0);
+    CHECK(t_write(path, "glxgears\n") == 0);
     CHECK(v == HMN_OK); /* comm itself */
 }
 
@@ -325,7 +330,7 @@ static void cleanup(void)
         return;
     hmn__strlcpy(top, root, sizeof(top));
     top[strlen(top) - strlen("/multi")] = '\0';
-    rel_rmtree(top);
+    t_rmtree(top);
 }
 
 int main(int argc, char **argv)

@@ -5,7 +5,11 @@
  * listed nothing with exit 0), and an HMN_SMI_TIMEOUT_MS that is not a whole
  * number of milliseconds >= 1 (0 used to switch nvidia-smi off).
  */
-#include "internal.h"
+#include "core/ctx.h"
+#include "core/dispatch.h"
+#include "backends/procfs.h"
+#include "util/util.h"
+#include "os/os.h"
 #include "harness.h"
 
 #include <stdlib.h>
