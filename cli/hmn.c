@@ -56,8 +56,9 @@ typedef int (*cmd_fn)(hmn_ctx *ctx, int argc, char **argv);
 static const struct {
     const char *name;
     cmd_fn fn;
-} commands[] = {{"ps", cmd_ps},     {"watch", cmd_watch}, {"fits", cmd_fits},
-                {"spill", cmd_spill}, {"explain", cmd_explain}};
+} commands[] = {{"ps", cmd_ps},         {"watch", cmd_watch}, {"fits", cmd_fits},
+                {"spill", cmd_spill},   {"explain", cmd_explain}, {"serve", cmd_serve},
+                {"export", cmd_export}};
 
 static int is_help(const char *a)
 {

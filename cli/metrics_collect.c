@@ -1,0 +1,318 @@
+/*
+ * cli/metrics_collect.c - one whole-machine collection for the exporter,
+ * through the public API only: every device's information, its MIG
+ * instances, optionally every process row, and what each GPU source did.
+ *
+ * The collector is the only user of its context (scrapes read a rendered
+ * copy, see serve_cache.c), so a slow backend slows the next sample, never a
+ * scrape.  When not even the device count can be read (no driver loaded yet
+ * at boot, a library upgrade), the collector opens a fresh context every
+ * REOPEN_MS, because a context enumerates its devices once.
+ */
+#if !defined(_WIN32)
+#define _POSIX_C_SOURCE 200809L
+#endif
+
+#include "cli.h"
+#include "metrics.h"
+
+#include <stdlib.h>
+#include <string.h>
+#if defined(_WIN32)
+#include <windows.h>
+#else
+#include <time.h>
+#endif
+
+#define REOPEN_MS 30000u
+
+/* Monotonic nanoseconds: a collection takes microseconds, now_ms() is too coarse. */
+static uint64_t mono_ns(void)
+{
+#if defined(_WIN32)
+    LARGE_INTEGER f, c;
+    QueryPerformanceFrequency(&f);
+    QueryPerformanceCounter(&c);
+    return (uint64_t)((double)c.QuadPart * 1e9 / (double)f.QuadPart);
+#else
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+#endif
+}
+
+void mx_snapshot_free(struct mx_snapshot *s)
+{
+    free(s->gpus);
+    free(s->migs);
+    free(s->procs);
+    memset(s, 0, sizeof(*s));
+}
+
+/* ---------------------------------------------------------------- process selection */
+
+static int cmp_bytes_desc(const void *va, const void *vb)
+{
+    const struct mx_proc *a = va, *b = vb;
+    if (a->bytes != b->bytes)
+        return a->bytes > b->bytes ? -1 : 1;
+    if (a->gpu != b->gpu)
+        return a->gpu < b->gpu ? -1 : 1;
+    return (a->pid > b->pid) - (a->pid < b->pid);
+}
+
+static int cmp_gpu_pid(const void *va, const void *vb)
+{
+    const struct mx_proc *a = va, *b = vb;
+    if (a->gpu != b->gpu)
+        return a->gpu < b->gpu ? -1 : 1;
+    if (a->pid != b->pid)
+        return a->pid < b->pid ? -1 : 1;
+    if (a->gpu_instance_id != b->gpu_instance_id)
+        return a->gpu_instance_id < b->gpu_instance_id ? -1 : 1;
+    return (a->compute_instance_id > b->compute_instance_id) -
+           (a->compute_instance_id < b->compute_instance_id);
+}
+
+/* Two rows with the same labels would be one series twice: keep the larger. */
+static size_t drop_duplicates(struct mx_proc *p, size_t n)
+{
+    size_t i, o = 0;
+    for (i = 0; i < n; i++) {
+        if (o && cmp_gpu_pid(&p[o - 1], &p[i]) == 0) {
+            if (p[i].bytes > p[o - 1].bytes)
+                p[o - 1] = p[i];
+            continue;
+        }
+        p[o++] = p[i];
+    }
+    return o;
+}
+
+void mx_select_processes(struct mx_snapshot *s, size_t max)
+{
+    if (!s->procs || !s->nprocs)
+        return;
+    qsort(s->procs, s->nprocs, sizeof(*s->procs), cmp_gpu_pid);
+    s->nprocs = drop_duplicates(s->procs, s->nprocs);
+    if (s->nprocs > max) {
+        qsort(s->procs, s->nprocs, sizeof(*s->procs), cmp_bytes_desc);
+        s->procs_omitted = s->nprocs - max;
+        s->nprocs = max;
+        qsort(s->procs, s->nprocs, sizeof(*s->procs), cmp_gpu_pid);
+    }
+}
+
+/* ---------------------------------------------------------------- collector */
+
+void mx_collector_init(struct mx_collector *c, hmn_ctx *ctx, const struct mx_options *opt)
+{
+    memset(c, 0, sizeof(*c));
+    c->ctx = ctx;
+    c->opt = *opt;
+    c->reopened_ms = now_ms();
+}
+
+void mx_collector_close(struct mx_collector *c)
+{
+    hmn_ctx_close(c->owned);
+    c->owned = NULL;
+    c->ctx = NULL;
+}
+
+/* The report's source for a figure's source: DRM devices read sysfs, list fdinfo. */
+static uint32_t backend_source(uint32_t source)
+{
+    return source == HMN_SOURCE_SYSFS ? (uint32_t)HMN_SOURCE_DRM_FDINFO : source;
+}
+
+/* Scratch of one collection. */
+struct pass {
+    struct mx_collector *c;
+    struct mx_snapshot *s;
+    size_t gcap, mcap, pcap;
+    int failed[HMN__SOURCE_COUNT]; /* a query answered by / owed by this source failed */
+    int oom;
+};
+
+static void fail_for(struct pass *p, uint32_t index)
+{
+    uint32_t src = index < 64 ? p->c->home_source[index] : 0;
+    p->c->errors_total++;
+    if (src && src < HMN__SOURCE_COUNT)
+        p->failed[src] = 1;
+}
+
+/* Grow an array of `size`-byte items to hold one more; NULL when out of memory. */
+static void *grow(void **arr, size_t *cap, size_t n, size_t size)
+{
+    if (n == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 8;
+        void *v = realloc(*arr, ncap * size);
+        if (!v)
+            return NULL;
+        *arr = v;
+        *cap = ncap;
+    }
+    return (char *)*arr + n * size;
+}
+
+static void collect_migs(struct pass *p, const hmn_gpu_device_info *d)
+{
+    uint32_t k;
+    if (!(d->valid & HMN_DEV_HAS_MIG_MODE) || d->mig_mode != 1)
+        return;
+    for (k = 0; k < d->mig_instance_count && !p->oom; k++) {
+        hmn_mig_info m = HMN_MIG_INFO_INIT;
+        struct mx_mig *slot;
+        if (hmn_mig_instance(p->c->ctx, d->index, k, &m) != HMN_OK) {
+            fail_for(p, d->index);
+            continue;
+        }
+        slot = grow((void **)&p->s->migs, &p->mcap, p->s->nmigs, sizeof(*slot));
+        if (!slot) {
+            p->oom = 1;
+            return;
+        }
+        slot->gpu = d->index;
+        slot->info = m;
+        p->s->nmigs++;
+    }
+}
+
+static void collect_processes(struct pass *p, uint32_t index)
+{
+    hmn_process_list *list = NULL;
+    size_t i, n;
+    if (hmn_gpu_processes(p->c->ctx, index, &list) != HMN_OK) {
+        fail_for(p, index);
+        return;
+    }
+    n = hmn_process_list_count(list);
+    for (i = 0; i < n && !p->oom; i++) {
+        hmn_gpu_process row = HMN_GPU_PROCESS_INIT;
+        struct mx_proc *slot;
+        /* A row whose memory the driver does not report has no sample. */
+        if (hmn_process_list_get(list, i, &row) != HMN_OK || !(row.valid & HMN_PROC_HAS_USED))
+            continue;
+        slot = grow((void **)&p->s->procs, &p->pcap, p->s->nprocs, sizeof(*slot));
+        if (!slot) {
+            p->oom = 1;
+            break;
+        }
+        memset(slot, 0, sizeof(*slot));
+        slot->gpu = index;
+        slot->pid = row.pid;
+        slot->bytes = row.used_bytes;
+        slot->gpu_instance_id = row.gpu_instance_id;
+        slot->compute_instance_id = row.compute_instance_id;
+        if (row.valid & HMN_PROC_HAS_NAME) {
+            slot->has_name = 1;
+            memcpy(slot->name, row.name, sizeof(slot->name));
+            slot->name[sizeof(slot->name) - 1] = '\0';
+        }
+        p->s->nprocs++;
+    }
+    hmn_process_list_free(list);
+}
+
+static void collect_device(struct pass *p, uint32_t index)
+{
+    hmn_gpu_device_info d = HMN_GPU_DEVICE_INFO_INIT;
+    uint32_t *home = index < 64 ? &p->c->home_source[index] : NULL;
+    hmn_gpu_device_info *slot;
+    if (hmn_device_info(p->c->ctx, index, &d) != HMN_OK) {
+        fail_for(p, index);
+    } else {
+        uint32_t src = backend_source(d.source);
+        /* Answered by a fallback: the device's own source failed this time. */
+        if (home && *home && *home != src && *home < HMN__SOURCE_COUNT)
+            p->failed[*home] = 1;
+        else if (home && !*home)
+            *home = src;
+        slot = grow((void **)&p->s->gpus, &p->gcap, p->s->ngpus, sizeof(*slot));
+        if (!slot) {
+            p->oom = 1;
+            return;
+        }
+        *slot = d;
+        p->s->ngpus++;
+        collect_migs(p, &d);
+    }
+    if (p->c->opt.processes && !p->oom)
+        collect_processes(p, index);
+}
+
+static void collect_sources(struct pass *p)
+{
+    hmn_source_report r = HMN_SOURCE_REPORT_INIT;
+    size_t i;
+    for (i = 0; hmn_source_report_get(p->c->ctx, i, &r) == HMN_OK; i++) {
+        struct mx_source *m;
+        if (r.state == HMN_SOURCE_DISABLED || p->s->nsources >= HMN__SOURCE_COUNT)
+            continue; /* compiled out or switched off: not a source of this exporter */
+        m = &p->s->sources[p->s->nsources++];
+        m->source = r.source;
+        m->success = r.state == HMN_SOURCE_AVAILABLE &&
+                     !(r.source < HMN__SOURCE_COUNT && p->failed[r.source]);
+    }
+}
+
+/* A fresh context when enumeration has kept failing for REOPEN_MS. */
+static void maybe_reopen(struct mx_collector *c, uint64_t now)
+{
+    hmn_ctx *fresh = NULL;
+    if (!c->failed_since_ms || now - c->reopened_ms < REOPEN_MS)
+        return;
+    c->reopened_ms = now;
+    if (hmn_ctx_open(&fresh) != HMN_OK)
+        return;
+    hmn_ctx_close(c->owned);
+    c->owned = fresh;
+    c->ctx = fresh;
+    memset(c->home_source, 0, sizeof(c->home_source));
+}
+
+int mx_collect(struct mx_collector *c, struct mx_snapshot *out)
+{
+    struct pass p;
+    uint64_t t0 = now_ms(), t0_ns = mono_ns();
+    uint32_t n = 0, i;
+    memset(out, 0, sizeof(*out));
+    memset(&p, 0, sizeof(p));
+    p.c = c;
+    p.s = out;
+    maybe_reopen(c, t0);
+    out->version = hmn_version();
+    out->processes = c->opt.processes;
+    if (hmn_device_count(c->ctx, &n) != HMN_OK) {
+        c->errors_total++;
+        if (!c->failed_since_ms)
+            c->failed_since_ms = t0 ? t0 : 1;
+    } else {
+        out->up = 1;
+        c->failed_since_ms = 0;
+    }
+    for (i = 0; i < n && !p.oom; i++)
+        collect_device(&p, i);
+    collect_sources(&p);
+    mx_select_processes(out, c->opt.max_processes);
+    out->errors_total = c->errors_total;
+    out->duration_seconds = (double)(mono_ns() - t0_ns) / 1e9;
+    if (p.oom) {
+        mx_snapshot_free(out);
+        return -1;
+    }
+    return 0;
+}
+
+int mx_collect_render(struct mx_collector *c, struct mx_buf *out)
+{
+    struct mx_snapshot s;
+    int rc = mx_collect(c, &s);
+    if (rc == 0) {
+        rc = mx_render(&s, out);
+        mx_snapshot_free(&s);
+    }
+    return rc;
+}
