@@ -122,6 +122,7 @@ struct mx_collector {
     uint64_t errors_total;
     uint64_t failed_since_ms; /* when collections started failing (0: they do not) */
     uint64_t reopened_ms;
+    uint64_t reopen_ms;       /* re-open a context this long after enumeration failed */
     uint32_t home_source[64]; /* source that answered each device last (0: unknown) */
 };
 

@@ -111,6 +111,7 @@ void mx_collector_init(struct mx_collector *c, hmn_ctx *ctx, const struct mx_opt
     c->ctx = ctx;
     c->opt = *opt;
     c->reopened_ms = now_ms();
+    c->reopen_ms = REOPEN_MS;
 }
 
 void mx_collector_close(struct mx_collector *c)
@@ -262,7 +263,7 @@ static void collect_sources(struct pass *p)
 static void maybe_reopen(struct mx_collector *c, uint64_t now)
 {
     hmn_ctx *fresh = NULL;
-    if (!c->failed_since_ms || now - c->reopened_ms < REOPEN_MS)
+    if (!c->failed_since_ms || now - c->reopened_ms < c->reopen_ms)
         return;
     c->reopened_ms = now;
     if (hmn_ctx_open(&fresh) != HMN_OK)

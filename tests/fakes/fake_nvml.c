@@ -22,12 +22,20 @@
  *
  * HMN_FAKE_NVML_COUNTS names a file holding "init N" and "shutdown N"; each
  * nvmlInit / nvmlShutdown adds one, across loads and processes.
+ *
+ * HMN_FAKE_NVML_RELOAD=1 re-reads the scenario whenever its file changes
+ * (POSIX), so a long-lived context sees processes come and go; replace the
+ * file with rename() so a reload never reads half of it.
  */
 #include "abi/nvml_abi.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#if !defined(_WIN32)
+#  include <sys/stat.h>
+#endif
 
 #if defined(_WIN32)
 #  include <windows.h>
@@ -395,11 +403,39 @@ static int fault_for(const char *sym)
     return HMN_NVML_SUCCESS;
 }
 
+#if !defined(_WIN32)
+/* HMN_FAKE_NVML_RELOAD: a new scenario file (other inode, size or mtime) is
+ * read again; the init count survives, the devices keep their handles. */
+static void maybe_reload(void)
+{
+    static struct stat last;
+    static int have;
+    const char *path = getenv("HMN_FAKE_NVML_SCENARIO");
+    struct stat st;
+    int refcount = S.refcount;
+    if (!getenv("HMN_FAKE_NVML_RELOAD") || !path || stat(path, &st) != 0)
+        return;
+    if (have && st.st_ino == last.st_ino && st.st_size == last.st_size &&
+        st.st_mtim.tv_sec == last.st_mtim.tv_sec && st.st_mtim.tv_nsec == last.st_mtim.tv_nsec)
+        return;
+    last = st;
+    if (!have) { /* the first look: the file init just read */
+        have = 1;
+        return;
+    }
+    (void)load_scenario(); /* an unreadable file reads as no device, not as a crash */
+    S.refcount = refcount;
+}
+#endif
+
 /* Common entry checks: initialised, no injected fault. */
 static hmn_nvmlReturn_t enter(const char *sym)
 {
     if (S.refcount <= 0)
         return HMN_NVML_ERROR_UNINITIALIZED;
+#if !defined(_WIN32)
+    maybe_reload();
+#endif
     return fault_for(sym);
 }
 
