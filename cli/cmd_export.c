@@ -197,6 +197,12 @@ struct export_run {
     struct mx_collector col;
 };
 
+static int cancel_on_interrupt(void *arg)
+{
+    (void)arg;
+    return interrupted();
+}
+
 /* One collection written out; 0 or -1 (message printed). */
 static int export_once(struct export_run *r)
 {
@@ -205,6 +211,8 @@ static int export_once(struct export_run *r)
     int rc = mx_collect_render(&r->col, &text);
     if (rc != 0) {
         mx_buf_free(&text);
+        if (interrupted())
+            return 0; /* stopped mid-collection: the previous file stays */
         errf("export: out of memory rendering the metrics");
         return -1;
     }
@@ -278,6 +286,7 @@ int cmd_export(hmn_ctx *ctx, int argc, char **argv)
     r.dir = dir;
     snprintf(r.final, sizeof(r.final), "%s/" TEXTFILE_NAME, dir);
     mx_collector_init(&r.col, ctx, &opt);
+    r.col.cancelled = cancel_on_interrupt;
     rc = once ? (export_once(&r) == 0 ? EXIT_OK : EXIT_FAIL) : export_loop(&r, interval_ms);
     mx_collector_close(&r.col);
     return rc;

@@ -124,12 +124,16 @@ struct mx_collector {
     uint64_t reopened_ms;
     uint64_t reopen_ms;       /* re-open a context this long after enumeration failed */
     uint32_t home_source[64]; /* source that answered each device last (0: unknown) */
+    /* Optional: asked between queries; non-zero abandons the collection (shutdown). */
+    int (*cancelled)(void *arg);
+    void *cancel_arg;
 };
 
 /* ctx stays the caller's; the collector may open (and then owns) others. */
 void mx_collector_init(struct mx_collector *c, hmn_ctx *ctx, const struct mx_options *opt);
 void mx_collector_close(struct mx_collector *c);
-/* One collection into a fresh snapshot (free it with mx_snapshot_free). */
+/* One collection into a fresh snapshot (free it with mx_snapshot_free);
+ * -1 when memory ran out or the collection was cancelled (nothing to free). */
 int mx_collect(struct mx_collector *c, struct mx_snapshot *out);
 /* Collect and render in one step: the body a scrape or a textfile gets. */
 int mx_collect_render(struct mx_collector *c, struct mx_buf *out);

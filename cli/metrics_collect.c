@@ -134,7 +134,16 @@ struct pass {
     size_t gcap, mcap, pcap;
     int failed[HMN__SOURCE_COUNT]; /* a query answered by / owed by this source failed */
     int oom;
+    int cancelled;
 };
+
+/* Shutdown asked: stop between queries (a hung backend costs one timeout, not one per query). */
+static int stop_now(struct pass *p)
+{
+    if (!p->cancelled && p->c->cancelled && p->c->cancelled(p->c->cancel_arg))
+        p->cancelled = 1;
+    return p->cancelled || p->oom;
+}
 
 static void fail_for(struct pass *p, uint32_t index)
 {
@@ -163,7 +172,7 @@ static void collect_migs(struct pass *p, const hmn_gpu_device_info *d)
     uint32_t k;
     if (!(d->valid & HMN_DEV_HAS_MIG_MODE) || d->mig_mode != 1)
         return;
-    for (k = 0; k < d->mig_instance_count && !p->oom; k++) {
+    for (k = 0; k < d->mig_instance_count && !stop_now(p); k++) {
         hmn_mig_info m = HMN_MIG_INFO_INIT;
         struct mx_mig *slot;
         if (hmn_mig_instance(p->c->ctx, d->index, k, &m) != HMN_OK) {
@@ -240,7 +249,7 @@ static void collect_device(struct pass *p, uint32_t index)
         p->s->ngpus++;
         collect_migs(p, &d);
     }
-    if (p->c->opt.processes && !p->oom)
+    if (p->c->opt.processes && !stop_now(p))
         collect_processes(p, index);
 }
 
@@ -294,13 +303,14 @@ int mx_collect(struct mx_collector *c, struct mx_snapshot *out)
         out->up = 1;
         c->failed_since_ms = 0;
     }
-    for (i = 0; i < n && !p.oom; i++)
+    for (i = 0; i < n && !stop_now(&p); i++)
         collect_device(&p, i);
-    collect_sources(&p);
+    if (!stop_now(&p))
+        collect_sources(&p);
     mx_select_processes(out, c->opt.max_processes);
     out->errors_total = c->errors_total;
     out->duration_seconds = (double)(mono_ns() - t0_ns) / 1e9;
-    if (p.oom) {
+    if (p.oom || p.cancelled) {
         mx_snapshot_free(out);
         return -1;
     }

@@ -68,6 +68,16 @@ static int wait_interval(struct serve_cache *c, uint64_t spent_ms)
     return stop;
 }
 
+static int stopping(void *arg)
+{
+    struct serve_cache *c = arg;
+    int stop;
+    pthread_mutex_lock(&c->mu);
+    stop = c->stop;
+    pthread_mutex_unlock(&c->mu);
+    return stop;
+}
+
 static void *collector_main(void *arg)
 {
     struct serve_cache *c = arg;
@@ -91,6 +101,8 @@ int serve_cache_start(struct serve_cache *c, hmn_ctx *ctx, const struct mx_optio
     int rc;
     memset(c, 0, sizeof(*c));
     mx_collector_init(&c->col, ctx, opt);
+    c->col.cancelled = stopping;
+    c->col.cancel_arg = c;
     c->interval_ms = interval_ms;
     if (pthread_mutex_init(&c->mu, NULL) != 0) {
         snprintf(err, errcap, "cannot create a mutex");
