@@ -12,6 +12,7 @@
 #include "serve.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -139,6 +140,8 @@ static int scrape(const char *path)
                           body_ok(body + 4, n - (size_t)(body + 4 - buf)));
         }
     }
+    if (!ok)
+        fprintf(stderr, "# scrape %s failed: n=%zu [%.40s] errno=%d\n", path, n, buf, errno);
     close(fd);
     free(buf);
     return ok;
@@ -188,6 +191,10 @@ static void collector_against_readers(void)
     CHECK(!scrape("/-/ready")); /* 503 before the first sample */
 #endif
     CHECK(serve_cache_start(&cache, ctx, &opt, 1, err, sizeof(err)) == 0);
+    t0 = ms_now();
+    while (serve_cache_samples(&cache) == 0 && ms_now() - t0 < 10000)
+        sleep_us(1000); /* scrapes before the first sample are 503 by design */
+    CHECK(serve_cache_samples(&cache) > 0);
     for (i = 0; i < 6; i++)
         CHECK(pthread_create(&rt[i], NULL, read_cache, &readers[i]) == 0);
 #if defined(HMN_HAVE_MICROHTTPD)
