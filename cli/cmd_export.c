@@ -44,7 +44,7 @@ static const char export_help[] =
     "Usage: hmn export --textfile <DIR> [OPTIONS]\n"
     "\n"
     "Options:\n"
-    "      --textfile <DIR>     Directory node_exporter reads (--collector.textfile.directory);\n"
+    "      --textfile <DIR>     Directory node_exporter's textfile collector reads;\n"
     "                           hmn writes DIR/" TEXTFILE_NAME "\n"
     "      --interval <DUR>     Rewrite it every DUR until SIGTERM or Ctrl+C [default: 15s]\n"
     "      --once               Write it once and exit\n"

@@ -42,7 +42,10 @@ apt_install() {
 
 stage_deps() {
   log "deps"
-  local pkgs=(python3 python3-psutil pkg-config g++ binutils)
+  # prometheus (promtool) and prometheus-node-exporter: the exporter's lint and
+  # real-Prometheus tests; libmicrohttpd-dev: `hmn serve` (main stage requires it).
+  local pkgs=(python3 python3-psutil pkg-config g++ binutils libmicrohttpd-dev prometheus
+              prometheus-node-exporter)
   want main && pkgs+=(chromium) # the --plot chart's screenshot test
   # The Python package: its install test (venv + pip, offline) and its type check.
   pkgs+=(python3-venv python3-pip python3-setuptools python3-wheel mypy)
@@ -73,12 +76,13 @@ build_and_test() {
   (cd "$dir" && ctest --no-tests=error --output-on-failure -j"$jobs" ${HMN_CTEST_ARGS:-})
 }
 
-stage_main() { build_and_test main -DCMAKE_BUILD_TYPE=RelWithDebInfo; }
+stage_main() { build_and_test main -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHMN_WITH_HTTP=ON; }
 
-# Every backend compiled out: RSS-only library, GPU queries say "no source".
+# Every backend compiled out: RSS-only library, GPU queries say "no source";
+# and no libmicrohttpd: `hmn serve` says what to install, `hmn export` works.
 stage_off() {
   build_and_test off -DHMN_WITH_NVML=OFF -DHMN_WITH_NVIDIA_SMI=OFF -DHMN_WITH_DRM=OFF \
-    -DHMN_WITH_DXGI=OFF -DHMN_WITH_PDH=OFF
+    -DHMN_WITH_DXGI=OFF -DHMN_WITH_PDH=OFF -DHMN_WITH_HTTP=OFF
 }
 
 stage_asan() {

@@ -23,7 +23,7 @@ _hmn()
     local sub="" i
     for ((i = 1; i < cword; i++)); do
         case ${words[i]} in
-            ps | watch | fits | spill | explain) sub=${words[i]}; break ;;
+            ps | watch | fits | spill | explain | serve | export) sub=${words[i]}; break ;;
         esac
     done
 
@@ -54,18 +54,26 @@ _hmn()
         --min)
             COMPREPLY=($(compgen -W "256MiB 512MiB 1GiB 2GiB 4GiB 8GiB" -- "$cur"))
             return ;;
-        --pid | --filter | --top)
+        --listen)
+            COMPREPLY=($(compgen -W "127.0.0.1:9835 :9835 [::1]:9835" -- "$cur"))
+            return ;;
+        --textfile)
+            COMPREPLY=($(compgen -d -- "$cur"))
+            return ;;
+        --pid | --filter | --top | --max-processes)
             return ;;
     esac
 
     local opts
     case $sub in
-        "") opts="ps watch fits spill explain --json --help --version" ;;
+        "") opts="ps watch fits spill explain serve export --json --help --version" ;;
         ps) opts="--pid --device --sort --min --filter --exit-status --full --json --csv --help" ;;
         watch) opts="--interval --duration --top --follow-new --device --filter --min --json --csv --help" ;;
         fits) opts="--device --help" ;;
         spill) opts="--interval --device --json --help --" ;;
         explain) opts="--device --json --help" ;;
+        serve) opts="--listen --interval --processes --max-processes --help" ;;
+        export) opts="--textfile --interval --once --processes --max-processes --help" ;;
     esac
     COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 }

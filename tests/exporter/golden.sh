@@ -11,7 +11,8 @@
 #
 # Cases: nvml_<variant>_<scenario> (fake libnvidia-ml of that driver generation),
 # smi_<scenario> (fake nvidia-smi), drm_<tree> (DRM fixture tree), none (no GPU),
-# and a few option variants (_noprocs, _max1).
+# and a few option variants (_noprocs, _max1); none-nobackends is `none` in a build
+# with every GPU backend compiled out (no source to report).
 #
 # Environment (tests/exporter/CMakeLists.txt): HMN_CLI, HMN_EX_DATA, HMN_EX_SRC,
 # HMN_EX_WORK, HMN_EX_PROMTOOL, HMN_EX_NVML_<variant>, HMN_EX_SMI.
@@ -99,7 +100,7 @@ drm_*)
     [ -d "$tree" ] || skip "no DRM tree $tree"
     export HMN_PROCFS=$tree/proc HMN_SYSFS=$tree/sys
     ;;
-none) ;;
+none | none-nobackends) ;; # the second: a build with every GPU backend compiled out
 *)
     echo "unknown case $case_name"
     exit 2

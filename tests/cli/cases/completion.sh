@@ -17,3 +17,7 @@ complete_line hmn spill --interval ""
 complete_line hmn fits --
 complete_line hmn explain --
 complete_line hmn ps --f
+complete_line hmn serve --
+complete_line hmn serve --listen ""
+complete_line hmn export --
+complete_line hmn export --interval 3

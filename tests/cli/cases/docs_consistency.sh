@@ -1,6 +1,6 @@
 # Every option a command's --help lists is documented in the man page and
 # docs/cli.md, and offered by the bash completion.
-for sub in ps watch fits spill explain; do
+for sub in ps watch fits spill explain serve export; do
     for opt in $("$HMN" "$sub" --help | sed -n '/^Options:/,/^$/p' | grep -oE -- '--[a-z][a-z-]*' |
                  grep -v -- --help | sort -u); do
         grep -q -- "${opt//-/\\\\-}" "$SRC/docs/hmn.1" || echo "$sub $opt: missing from docs/hmn.1"

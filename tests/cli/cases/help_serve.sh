@@ -1,0 +1,1 @@
+"$HMN" serve --help
