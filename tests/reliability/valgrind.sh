@@ -8,6 +8,8 @@
 #   reported as failed, not skipped: CI must build them.
 # Each command runs twice: plainly, then under memcheck; the exit status
 # must be the same (valgrind's own error status is 99) and memcheck clean.
+# `hmn serve` (when built with libmicrohttpd) runs once under memcheck, is
+# scraped over loopback and stopped with SIGTERM: exit 0, memcheck clean.
 # Environment: VALGRIND (default valgrind).  Last line: "N passed, N failed".
 set -u
 
@@ -81,6 +83,58 @@ suite() {
     run "$label: hmn explain --json" "$@" -- explain --json
     run "$label: hmn fits 1GiB" "$@" -- fits 1GiB
     run "$label: hmn watch" "$@" -- watch --interval 100ms --duration 1s
+    run "$label: hmn export" "$@" -- export --textfile "$logs" --once --processes
+}
+
+# serve_check LABEL ENV...: hmn serve under memcheck, scraped a few times, then
+# SIGTERM: exit 0 and memcheck clean (threads, libmicrohttpd, the sample cache).
+serve_check() {
+    label=$1
+    shift
+    log="$logs/serve.log"
+    if ! ldd "$hmn" 2>/dev/null | grep -q libmicrohttpd; then
+        echo "skip $label: hmn serve (built without libmicrohttpd)"
+        return
+    fi
+    # shellcheck disable=SC2086
+    env "$@" "$vg" --tool=memcheck --leak-check=full --show-leak-kinds=definite,indirect \
+        --errors-for-leak-kinds=definite,indirect --error-exitcode=99 --log-file="$log" \
+        "$hmn" serve --listen 127.0.0.1:0 --interval 200ms --processes 2>"$logs/serve.err" &
+    pid=$!
+    port=""
+    for _ in $(seq 1 100); do
+        port=$(grep -o 'serving http://127.0.0.1:[0-9]*' "$logs/serve.err" 2>/dev/null | grep -o '[0-9]*$')
+        [ -n "$port" ] && break
+        sleep 0.1
+    done
+    ok=0
+    if [ -n "$port" ] && /usr/bin/env python3 - "$port" <<'PY'
+import sys, time, urllib.request
+port = sys.argv[1]
+for path in ['/-/ready'] * 40:
+    try:
+        if urllib.request.urlopen('http://127.0.0.1:%s%s' % (port, path), timeout=10).status == 200:
+            break
+    except Exception:
+        time.sleep(0.25)
+for _ in range(5):
+    body = urllib.request.urlopen('http://127.0.0.1:%s/metrics' % port, timeout=10).read()
+    assert body.endswith(b'\n') and b'hmn_up 1' in body
+    time.sleep(0.3)
+PY
+    then ok=1; fi
+    kill -TERM "$pid" 2>/dev/null
+    wait "$pid"
+    got=$?
+    if [ "$ok" = 1 ] && [ "$got" -eq 0 ] && grep -q "ERROR SUMMARY: 0 errors" "$log"; then
+        passed=$((passed + 1))
+        echo "ok   $label: hmn serve + 5 scrapes + SIGTERM (exit 0)"
+    else
+        failed=$((failed + 1))
+        echo "FAIL $label: hmn serve (scrapes ok=$ok, exit $got)"
+        grep -E "^==[0-9]+== " "$log" | tail -n 40
+        cat "$logs/serve.err"
+    fi
 }
 
 none="HMN_NVML_LIBRARY=/nonexistent/libnvidia-ml.so.1 HMN_NVIDIA_SMI=/nonexistent/nvidia-smi"
@@ -88,6 +142,9 @@ none="HMN_NVML_LIBRARY=/nonexistent/libnvidia-ml.so.1 HMN_NVIDIA_SMI=/nonexisten
 if [ -n "$nvml" ]; then
     # shellcheck disable=SC2086
     suite "fake NVML (H100)" HMN_NVML_LIBRARY="$nvml" \
+        HMN_FAKE_NVML_SCENARIO="$data/nvml/h100-3procs.scn" HMN_NVIDIA_SMI=/nonexistent/nvidia-smi \
+        HMN_PROCFS="$data/owner/proc" HMN_SYSFS=/nonexistent/sys
+    serve_check "fake NVML (H100)" HMN_NVML_LIBRARY="$nvml" \
         HMN_FAKE_NVML_SCENARIO="$data/nvml/h100-3procs.scn" HMN_NVIDIA_SMI=/nonexistent/nvidia-smi \
         HMN_PROCFS="$data/owner/proc" HMN_SYSFS=/nonexistent/sys
 else
