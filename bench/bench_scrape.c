@@ -2,6 +2,9 @@
  * bench/bench_scrape.c - the exporter on 8 GPUs x 200 processes (the fake
  * libnvidia-ml, a generated scenario and /proc of 1,600 named processes):
  *
+ * The /proc tree has what the library reads per row: comm, and status with
+ * its NSpid line (the PID mapping), plus self/status.
+ *
  *  1. render alone: mx_render() of one collected snapshot (medians of runs);
  *  2. one collection (mx_collect: device info, process lists, sources);
  *  3. scrape latency from the cache: a C client over loopback against a real
@@ -49,11 +52,16 @@ static int write_file(const char *path, const char *text)
 /* The scenario (8 x 200) and a /proc with a comm for each of the 1,600 PIDs. */
 static int make_tree(char *scn, size_t cap)
 {
-    char p[700];
+    char p[700], line[128];
     FILE *f;
     int g, i, rc = 0;
     snprintf(p, sizeof(p), "%s/proc", root);
     rc |= mkdir(p, 0755);
+    snprintf(p, sizeof(p), "%s/proc/self", root); /* hmn's own PID namespace depth */
+    rc |= mkdir(p, 0755);
+    snprintf(p, sizeof(p), "%s/proc/self/status", root);
+    snprintf(line, sizeof(line), "Name:\tbench_scrape\nNSpid:\t%ld\n", (long)getpid());
+    rc |= write_file(p, line);
     snprintf(scn, cap, "%s/8gpu-200procs.scn", root);
     f = fopen(scn, "w");
     if (!f)
@@ -71,7 +79,12 @@ static int make_tree(char *scn, size_t cap)
             snprintf(p, sizeof(p), "%s/proc/%d", root, 10000 + g * 1000 + i);
             rc |= mkdir(p, 0755);
             snprintf(p, sizeof(p), "%s/proc/%d/comm", root, 10000 + g * 1000 + i);
-            rc |= write_file(p, i % 2 ? "python3\n" : "torchrun-worker\n");
+            rc |= write_file(p, i % 2 ? "python3\n" : "torchrun\n");
+            /* as the kernel writes it: hmn maps the driver's PID through NSpid */
+            snprintf(p, sizeof(p), "%s/proc/%d/status", root, 10000 + g * 1000 + i);
+            snprintf(line, sizeof(line), "Name:\t%s\nTgid:\t%d\nNSpid:\t%d\n",
+                     i % 2 ? "python3" : "torchrun", 10000 + g * 1000 + i, 10000 + g * 1000 + i);
+            rc |= write_file(p, line);
         }
     }
     return (fclose(f) | rc) ? -1 : 0;
@@ -129,18 +142,23 @@ static int port;
 
 static int start_server(const char *hmn)
 {
-    char *argv[] = {(char *)hmn, "serve", "--listen", "127.0.0.1:0", "--processes",
-                    "--max-processes", "2000", NULL};
+    /* posix_spawn takes char *const[]: writable copies, not string literals */
+    static char a1[] = "serve", a2[] = "--listen", a3[] = "127.0.0.1:0", a4[] = "--processes",
+                a5[] = "--max-processes", a6[] = "2000";
+    char path[600], *argv[8];
     posix_spawn_file_actions_t fa;
     int pipefd[2], rc;
     char buf[512];
     size_t n = 0;
+    snprintf(path, sizeof(path), "%s", hmn);
+    argv[0] = path, argv[1] = a1, argv[2] = a2, argv[3] = a3, argv[4] = a4, argv[5] = a5;
+    argv[6] = a6, argv[7] = NULL;
     if (pipe(pipefd) != 0)
         return -1;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
     posix_spawn_file_actions_addclose(&fa, pipefd[0]);
-    rc = posix_spawn(&server, hmn, &fa, NULL, argv, environ);
+    rc = posix_spawn(&server, path, &fa, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
     close(pipefd[1]);
     if (rc != 0)

@@ -74,6 +74,22 @@ static void put_u64(struct mx_buf *b, uint64_t v)
     mx_buf_put(b, tmp + i, sizeof(tmp) - i);
 }
 
+/* Decimal text of v into buf (at least 11 bytes); returns buf.  Label values
+ * are formatted for every sample, so no printf. */
+static const char *u32_text(char *buf, uint32_t v)
+{
+    char tmp[12];
+    size_t i = sizeof(tmp), n;
+    do {
+        tmp[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    n = sizeof(tmp) - i;
+    memcpy(buf, tmp + i, n);
+    buf[n] = '\0';
+    return buf;
+}
+
 /* ---------------------------------------------------------------- label values */
 
 /*
@@ -108,15 +124,36 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
     return len;
 }
 
+/* Bytes from s[0] that need no escaping and are plain ASCII. */
+static size_t plain_run(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (unsigned char)s[i] < 0x80 && s[i] != '\\' && s[i] != '"' && s[i] != '\n')
+        i++;
+    return i;
+}
+
 void mx_put_label_value(struct mx_buf *b, const char *s, size_t len, size_t max_bytes)
 {
     static const char replacement[] = "\xEF\xBF\xBD"; /* U+FFFD */
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0, used = 0;
     while (i < len) {
-        size_t n = utf8_seq(u + i, len - i);
-        const char *piece = s + i;
-        size_t plen = n;
+        size_t n = plain_run(s + i, len - i), plen;
+        const char *piece;
+        if (n) { /* the common case: copy a whole run of plain ASCII at once */
+            if (max_bytes && used + n > max_bytes)
+                n = max_bytes - used;
+            if (!n)
+                break;
+            mx_buf_put(b, s + i, n);
+            used += n;
+            i += n;
+            continue;
+        }
+        n = utf8_seq(u + i, len - i);
+        piece = s + i;
+        plen = n;
         if (n == 0) { /* one invalid byte, one replacement character */
             piece = replacement;
             plen = 3;
@@ -259,7 +296,7 @@ static void render_info(const struct mx_snapshot *s, struct mx_buf *b)
            "Identity of a GPU (join on gpu or uuid); always 1. Unknown labels are left out.");
     for (i = 0; i < s->ngpus; i++) {
         const hmn_gpu_device_info *d = &s->gpus[i];
-        snprintf(gpu, sizeof(gpu), "%u", d->index);
+        u32_text(gpu, d->index);
         l[0] = (struct label){"gpu", gpu, 0};
         l[1] = (struct label){"uuid", if_valid(d, HMN_DEV_HAS_UUID, d->uuid), 0};
         l[2] = (struct label){"name", if_valid(d, HMN_DEV_HAS_NAME, d->name), 0};
@@ -323,7 +360,7 @@ static void render_memory(const struct mx_snapshot *s, struct mx_buf *b, enum me
         const hmn_gpu_device_info *d = &s->gpus[i];
         if (!device_figure(d, k, &v))
             continue;
-        snprintf(gpu, sizeof(gpu), "%u", d->index);
+        u32_text(gpu, d->index);
         l[0] = (struct label){"gpu", gpu, 0};
         l[1] = (struct label){"uuid", if_valid(d, HMN_DEV_HAS_UUID, d->uuid), 0};
         sample_u64(b, name, l, 2, v);
@@ -333,9 +370,9 @@ static void render_memory(const struct mx_snapshot *s, struct mx_buf *b, enum me
         const struct mx_mig *m = &s->migs[i];
         if (!mig_figure(&m->info, k, &v))
             continue;
-        snprintf(gpu, sizeof(gpu), "%u", m->gpu);
-        snprintf(gi, sizeof(gi), "%u", m->info.gpu_instance_id);
-        snprintf(ci, sizeof(ci), "%u", m->info.compute_instance_id);
+        u32_text(gpu, m->gpu);
+        u32_text(gi, m->info.gpu_instance_id);
+        u32_text(ci, m->info.compute_instance_id);
         l[0] = (struct label){"gpu", gpu, 0};
         l[1] = (struct label){"uuid", uuid_of(s, m->gpu), 0};
         l[2] = (struct label){"gpu_instance_id", gi, 0};
@@ -355,9 +392,9 @@ static void render_mig_info(const struct mx_snapshot *s, struct mx_buf *b)
            "Identity of a MIG instance of a GPU (uuid is the parent's); always 1.");
     for (i = 0; i < s->nmigs; i++) {
         const hmn_mig_info *m = &s->migs[i].info;
-        snprintf(gpu, sizeof(gpu), "%u", s->migs[i].gpu);
-        snprintf(gi, sizeof(gi), "%u", m->gpu_instance_id);
-        snprintf(ci, sizeof(ci), "%u", m->compute_instance_id);
+        u32_text(gpu, s->migs[i].gpu);
+        u32_text(gi, m->gpu_instance_id);
+        u32_text(ci, m->compute_instance_id);
         l[0] = (struct label){"gpu", gpu, 0};
         l[1] = (struct label){"uuid", uuid_of(s, s->migs[i].gpu), 0};
         l[2] = (struct label){"gpu_instance_id", gi, 0};
@@ -381,10 +418,10 @@ static void render_processes(const struct mx_snapshot *s, struct mx_buf *b)
         for (i = 0; i < s->nprocs; i++) {
             const struct mx_proc *p = &s->procs[i];
             int mig = p->gpu_instance_id != MX_NO_MIG;
-            snprintf(gpu, sizeof(gpu), "%u", p->gpu);
-            snprintf(pid, sizeof(pid), "%u", p->pid);
-            snprintf(gi, sizeof(gi), "%u", p->gpu_instance_id);
-            snprintf(ci, sizeof(ci), "%u", p->compute_instance_id);
+            u32_text(gpu, p->gpu);
+            u32_text(pid, p->pid);
+            u32_text(gi, p->gpu_instance_id);
+            u32_text(ci, p->compute_instance_id);
             l[0] = (struct label){"gpu", gpu, 0};
             l[1] = (struct label){"uuid", uuid_of(s, p->gpu), 0};
             l[2] = (struct label){"pid", pid, 0};
@@ -403,6 +440,8 @@ static void render_processes(const struct mx_snapshot *s, struct mx_buf *b)
 
 int mx_render(const struct mx_snapshot *s, struct mx_buf *b)
 {
+    /* One allocation for the whole text in the usual case (~140 bytes a sample). */
+    (void)reserve(b, 4096 + 160 * (s->ngpus * 6 + s->nmigs * 4 + s->nprocs));
     render_health(s, b);
     render_info(s, b);
     render_memory(s, b, MEM_TOTAL, "hmn_gpu_memory_total_bytes",

@@ -104,11 +104,11 @@ static size_t self_depth(const hmn_ctx *ctx)
     return n - 1;
 }
 
-int hmn__proc_map_host_pid(hmn_ctx *ctx, uint32_t host_pid, uint32_t *out)
+static int map_at_depth(const hmn_ctx *ctx, uint32_t host_pid, size_t depth, uint32_t *out)
 {
     uint32_t pids[16];
     char who[16];
-    size_t n, depth = self_depth(ctx);
+    size_t n;
     hmn__snprintf(who, sizeof(who), "%u", host_pid);
     if (read_nspid(ctx, who, pids, 16, &n) != HMN_OK) {
         /* No NSpid line (old kernel): only the identity mapping is possible. */
@@ -128,17 +128,30 @@ int hmn__proc_map_host_pid(hmn_ctx *ctx, uint32_t host_pid, uint32_t *out)
     return HMN_OK;
 }
 
+int hmn__proc_map_host_pid(hmn_ctx *ctx, uint32_t host_pid, uint32_t *out)
+{
+    return map_at_depth(ctx, host_pid, self_depth(ctx), out);
+}
+
 void hmn__proc_resolve_rows(hmn_ctx *ctx, struct hmn__proc_vec *pv, int fill_names)
 {
-    size_t i;
+    /* Our own depth once per list: /proc/self/status is costly to generate. */
+    size_t i, depth = pv->n ? self_depth(ctx) : 0;
     for (i = 0; i < pv->n; i++) {
         hmn_gpu_process *row = &pv->v[i];
         uint32_t mapped;
+        int named = 0;
         row->host_pid = row->pid;
         if (fill_names && !(row->valid & HMN_PROC_HAS_NAME) &&
-            hmn__proc_name(ctx, row->host_pid, row->name, sizeof(row->name)) == HMN_OK)
+            hmn__proc_name(ctx, row->host_pid, row->name, sizeof(row->name)) == HMN_OK) {
             row->valid |= HMN_PROC_HAS_NAME;
-        if (hmn__proc_map_host_pid(ctx, row->host_pid, &mapped) != HMN_OK) {
+            named = 1;
+        }
+        /* In procfs's own namespace the mapping is the identity, and the name
+         * just read shows the process is there: no status file to parse. */
+        if (depth == 0 && named)
+            continue;
+        if (map_at_depth(ctx, row->host_pid, depth, &mapped) != HMN_OK) {
             row->valid |= HMN_PROC_PID_UNMAPPED;
         } else if (mapped != row->host_pid) {
             row->pid = mapped;
