@@ -8,20 +8,27 @@
  * (render node + amdgpu fdinfo), and every hundredth shares its parent's
  * client.  Each size is timed RUNS times on a fresh context (no scan cache)
  * and the medians of wall and CPU time printed, with the CPU cost per
- * process (CPU time is what to compare on a busy machine).  A last line times the
- * machine's real /proc the same way, for scale.
+ * process (CPU time is what to compare on a busy machine).  A line times the
+ * machine's real /proc the same way, for scale.  A last line builds 10,000
+ * processes none of which holds a DRM file and compares hmn's cost per
+ * process with the syscall floor (openat relative to an open procfs,
+ * getdents64, readlinkat per fd, close), measured on the same tree.
  *
  *   bench_drm_scan [runs]        (default 7)
  *
  * Results and the command line go to docs/perf/drm.md.
  */
+#define _GNU_SOURCE 1 /* syscall(SYS_getdents64) for the floor */
 #include "hypomnesis.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -58,6 +65,9 @@ static int linkf(unsigned pid, int fd, const char *target)
     return symlink(target, p);
 }
 
+/* Every tenth process holds a DRM client; with no_drm none does. */
+static int no_drm;
+
 static int add_process(unsigned pid)
 {
     char p[700], info[512];
@@ -69,7 +79,7 @@ static int add_process(unsigned pid)
     rc |= write_file(p, "worker");
     rc |= linkf(pid, 0, "/dev/pts/0") | linkf(pid, 1, "pipe:[4242]") |
           linkf(pid, 2, "socket:[4343]") | linkf(pid, 3, "/var/log/worker.log");
-    if (pid % 10 == 0) {
+    if (pid % 10 == 0 && !no_drm) {
         rc |= linkf(pid, 4, "/dev/dri/renderD128");
         snprintf(info, sizeof(info),
                  "pos:\t0\nflags:\t02100002\nmnt_id:\t24\nino:\t1083\ndrm-driver:\tamdgpu\n"
@@ -147,6 +157,55 @@ static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
+}
+
+/*
+ * The syscall floor of a sweep: what any scanner must do per process to learn
+ * that it holds no DRM file - open its fd directory relative to an open
+ * procfs, read the entries (getdents64 until it returns 0), readlinkat each
+ * entry, close.  No path building, no parsing, no allocation.  CPU ms.
+ */
+static double floor_sweep(const char *procfs, unsigned *nproc)
+{
+    char buf[32768], target[512];
+    double c0 = clock_ms(CLOCK_PROCESS_CPUTIME_ID);
+    int pfd = open(procfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *top = pfd >= 0 ? fdopendir(dup(pfd)) : NULL;
+    struct dirent *de;
+    *nproc = 0;
+    while (top && (de = readdir(top)) != NULL) {
+        char sub[300];
+        long n;
+        int fd;
+        if (de->d_name[0] < '1' || de->d_name[0] > '9')
+            continue;
+        snprintf(sub, sizeof(sub), "%s/fd", de->d_name);
+        fd = openat(pfd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        (*nproc)++;
+        while ((n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
+            long off = 0;
+            while (off < n) {
+                struct floor_dirent {
+                    uint64_t ino;
+                    int64_t off;
+                    unsigned short reclen;
+                    unsigned char type;
+                    char name[];
+                } *e = (struct floor_dirent *)(void *)(buf + off);
+                if (e->name[0] != '.')
+                    (void)readlinkat(fd, e->name, target, sizeof(target) - 1);
+                off += e->reclen;
+            }
+        }
+        close(fd);
+    }
+    if (top)
+        closedir(top);
+    if (pfd >= 0)
+        close(pfd);
+    return clock_ms(CLOCK_PROCESS_CPUTIME_ID) - c0;
 }
 
 /* One listing on a fresh context: wall ms (returned, -1 on failure) and CPU ms. */
@@ -234,6 +293,47 @@ int main(int argc, char **argv)
         printf("%-10s %6zu %10.2f %10.2f %12.2f %8s  (/proc: %u processes, %u unreadable)\n",
                "real", rows, t[runs / 2], c[runs / 2], c[runs / 2] * 1e3 / have, "-", have,
                unreadable);
+    remove_tree(root);
+
+    /* A host where no process holds a DRM file (the common case on a NVIDIA or
+     * CPU node): hmn's cost per process against the syscall floor, same tree,
+     * interleaved runs. */
+    no_drm = 1;
+    snprintf(root, sizeof(root), "%s/hmn-bench-drm-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(root) || make_sys() != 0) {
+        fprintf(stderr, "cannot create the second tree under %s\n", root);
+        return 1;
+    }
+    for (have = 0; have < 10000; have++) {
+        if (add_process(1000 + have) != 0) {
+            fprintf(stderr, "cannot write process %u\n", 1000 + have);
+            remove_tree(root);
+            return 1;
+        }
+    }
+    snprintf(env, sizeof(env), "%s/sys", root);
+    setenv("HMN_SYSFS", env, 1);
+    snprintf(env, sizeof(env), "%s/proc", root);
+    setenv("HMN_PROCFS", env, 1);
+    {
+        double f[31];
+        unsigned n = 0;
+        for (i = 0; i < runs; i++) {
+            t[i] = time_listing(&rows, &unreadable, &c[i]);
+            f[i] = floor_sweep(env, &n);
+            if (t[i] < 0 || rows != 0) {
+                fprintf(stderr, "listing of the no-DRM tree failed\n");
+                remove_tree(root);
+                return 1;
+            }
+        }
+        qsort(c, (size_t)runs, sizeof(c[0]), cmp_double);
+        qsort(f, (size_t)runs, sizeof(f[0]), cmp_double);
+        printf("\nno DRM fds, %u processes x 4 fds: hmn %.2f us/proc, syscall floor %.2f us/proc "
+               "(openat + getdents64 x2 + readlinkat x4 + close), ratio %.2f\n",
+               n, c[runs / 2] * 1e3 / 10000, f[runs / 2] * 1e3 / (n ? n : 1),
+               c[runs / 2] / (f[runs / 2] > 0 ? f[runs / 2] : 1));
+    }
     remove_tree(root);
     return 0;
 }

@@ -36,9 +36,10 @@ static int parse_pid(const char *name, uint32_t *pid)
     return HMN_OK;
 }
 
-/* 1 when the fd is a DRM (or accel) device node. */
-static int is_drm_fd(const char *link_path, const char *target)
+/* 1 when fd `name` of the current process, linking to target, is a DRM (or accel) device node. */
+static int is_drm_fd(const struct scan_ctx *s, const char *name, const char *target)
 {
+    char link[600];
     unsigned maj, min;
     if (strncmp(target, "/dev/dri/", 9) == 0 || strncmp(target, "/dev/accel/", 11) == 0)
         return 1;
@@ -46,8 +47,8 @@ static int is_drm_fd(const char *link_path, const char *target)
     if (strncmp(target, "/dev/", 5) != 0 || strncmp(target, "/dev/pts/", 9) == 0 ||
         strcmp(target, "/dev/null") == 0)
         return 0;
-    return hmn__char_dev(link_path, &maj, &min) == HMN_OK &&
-           (maj == DRM_MAJOR || maj == ACCEL_MAJOR);
+    return hmn__path(link, sizeof(link), s->ctx->procfs, "/%u/fd/%s", s->pid, name) == HMN_OK &&
+           hmn__char_dev(link, &maj, &min) == HMN_OK && (maj == DRM_MAJOR || maj == ACCEL_MAJOR);
 }
 
 static int card_for(const struct drm_state *st, const struct hmn__drm_client *c)
@@ -130,21 +131,17 @@ static void take_fdinfo(struct scan_ctx *s, const char *fd)
         add_hold(s, (uint32_t)card, &c);
 }
 
-static int on_fd(void *arg, const char *name)
+/* One fd of the process; its link target was read relative to the fd directory. */
+static int on_fd(void *arg, const char *name, const char *target, int rc)
 {
     struct scan_ctx *s = arg;
-    char link[600], target[512];
-    int rc;
-    if (hmn__path(link, sizeof(link), s->ctx->procfs, "/%u/fd/%s", s->pid, name) != HMN_OK)
-        return 0;
-    rc = hmn__readlink(link, target, sizeof(target));
     if (rc != HMN_OK) {
         if (rc != HMN_ENOENT)
             s->pid_unreadable = 1;
         return 0;
     }
     /* Sockets, pipes and files are never DRM: their fdinfo is not even read. */
-    if (!is_drm_fd(link, target))
+    if (!is_drm_fd(s, name, target))
         return 0;
     s->out->drm_fds++;
     take_fdinfo(s, name);
@@ -171,7 +168,7 @@ static void scan_pid(struct scan_ctx *s, uint32_t pid)
     s->pid_unreadable = 0;
     if (hmn__path(path, sizeof(path), s->ctx->procfs, "/%u/fd", pid) != HMN_OK)
         return;
-    rc = hmn__list_dir(path, on_fd, s);
+    rc = hmn__list_links(path, on_fd, s);
     if (rc == HMN_ENOMEM)
         s->failed = HMN_ENOMEM;
     else if (rc != HMN_OK && rc != HMN_ENOENT)

@@ -106,6 +106,16 @@ int hmn__run(const char *const argv[], uint64_t timeout_ms, char *buf, size_t ca
 /* Directory listing: calls fn for every entry name except "." and "..". */
 typedef int (*hmn__dir_fn)(void *arg, const char *name);
 int hmn__list_dir(const char *path, hmn__dir_fn fn, void *arg);
+/*
+ * A directory of symbolic links (/proc/<pid>/fd): fn(arg, name, target, rc)
+ * for every entry but "." and "..", the target read with readlinkat()
+ * relative to the open directory, so the path is walked once per directory
+ * rather than once per entry.  rc is HMN_OK or the readlink error (target is
+ * then "").  fn returns 0 to go on, >0 to stop (HMN_OK), <0 to fail with it.
+ * POSIX only (the DRM backend's /proc sweep).
+ */
+typedef int (*hmn__link_fn)(void *arg, const char *name, const char *target, int rc);
+int hmn__list_links(const char *path, hmn__link_fn fn, void *arg);
 /* readlink into buf (NUL-terminated); HMN_ENOENT / HMN_EACCES / HMN_EBACKEND. */
 int hmn__readlink(const char *path, char *buf, size_t cap);
 /* stat following links: char device major/minor (0 = ok, <0 not a char dev / error). */
