@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# bench/exporter_idle_cpu.sh HMN FAKE_NVML [SECONDS] - CPU an idle `hmn serve`
-# uses at --interval 1s on 8 GPUs x 200 processes (the fake libnvidia-ml),
-# with and without --processes, nobody scraping: utime+stime from
+# bench/exporter_idle_cpu.sh HMN FAKE_NVML DATA [SECONDS] - CPU an idle
+# `hmn serve` uses at --interval 1s, nobody scraping, on the fake
+# libnvidia-ml: the 8-GPU scenario (DATA/nvml/titanx-8gpu.scn) without and
+# with --processes, and a generated 8 GPUs x 200 processes with --processes
+# (1,600 process rows, each named from /proc/<pid>/comm).  utime+stime from
 # /proc/<pid>/stat over SECONDS (default 60) after a 5 s warm-up, as a
 # percentage of one core.  Results go to docs/performance.md.
 set -eu
 hmn=${1:?hmn binary}
 nvml=${2:?fake libnvidia-ml.so.1}
-secs=${3:-60}
+data=${3:?tests/data}
+secs=${4:-60}
 work=$(mktemp -d "${TMPDIR:-/tmp}/hmn-idle.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/proc"
@@ -26,9 +29,9 @@ mkdir -p "$work/proc"
 tck=$(getconf CLK_TCK)
 
 measure() {
-    local label=$1
-    shift
-    HMN_NVML_LIBRARY=$nvml HMN_FAKE_NVML_SCENARIO=$work/8gpu.scn HMN_PROCFS=$work/proc \
+    local label=$1 scn=$2 procfs=$3
+    shift 3
+    HMN_NVML_LIBRARY=$nvml HMN_FAKE_NVML_SCENARIO=$scn HMN_PROCFS=$procfs \
         HMN_SYSFS=/nonexistent/sys HMN_NVIDIA_SMI=/nonexistent/nvidia-smi \
         "$hmn" serve --listen 127.0.0.1:0 --interval 1s "$@" 2>/dev/null &
     local pid=$!
@@ -40,7 +43,8 @@ measure() {
     kill -TERM "$pid"
     wait "$pid" || true
     awk -v l="$label" -v a="$a" -v b="$b" -v t="$tck" -v s="$secs" \
-        'BEGIN { printf "%-32s %6d ticks in %d s = %.3f %% of one core\n", l, b - a, s, 100 * (b - a) / t / s }'
+        'BEGIN { printf "%-34s %4d ticks in %d s = %.3f %% of one core\n", l, b - a, s, 100 * (b - a) / t / s }'
 }
-measure "hmn serve (no --processes)"
-measure "hmn serve --processes" --processes --max-processes 2000
+measure "titanx-8gpu" "$data/nvml/titanx-8gpu.scn" "$data/nvml/proc"
+measure "titanx-8gpu --processes" "$data/nvml/titanx-8gpu.scn" "$data/nvml/proc" --processes
+measure "8x200 --processes (1,600 rows)" "$work/8gpu.scn" "$work/proc" --processes --max-processes 2000
