@@ -8,6 +8,7 @@
 #                             (check_values.py), independently of the golden file
 #   golden.sh lint CASE       `promtool check metrics` clean on the output (77 without promtool)
 #   golden.sh rules none      promtool check + test of docs/hmn-alerts.yml
+#   golden.sh docs none       every metric family documented; the unit in the doc is the file
 #
 # Cases: nvml_<variant>_<scenario> (fake libnvidia-ml of that driver generation),
 # smi_<scenario> (fake nvidia-smi), drm_<tree> (DRM fixture tree), none (no GPU),
@@ -49,6 +50,28 @@ skip() {
 : "${HMN_CLI:?}" "${HMN_EX_DATA:?}" "${HMN_EX_SRC:?}"
 promtool=${HMN_EX_PROMTOOL:-}
 [ -n "$promtool" ] || promtool=$(command -v promtool 2>/dev/null || true)
+
+# docs: every metric family of the golden files is documented (docs/exporter.md,
+# the man page), and the unit in docs/exporter.md is docs/hmn-serve.service.
+if [ "$mode" = docs ]; then
+    fail=0
+    for name in $(grep -h '^# TYPE ' "$here"/golden/*.prom | awk '{print $3}' | sort -u); do
+        grep -q "\`$name\`" "$HMN_EX_SRC/docs/exporter.md" || { echo "$name: not in docs/exporter.md"; fail=1; }
+        grep -q "${name//_/\\_}\|$name" "$HMN_EX_SRC/docs/hmn.1" || { echo "$name: not in docs/hmn.1"; fail=1; }
+    done
+    unit_doc=$(sed -n '/^`docs\/hmn-serve.service`:/,/^```$/p' "$HMN_EX_SRC/docs/exporter.md" | sed '1,3d;$d')
+    unit_file=$(sed -n '/^\[Unit\]/,$p' "$HMN_EX_SRC/docs/hmn-serve.service") # past the header
+    [ "$unit_doc" = "$unit_file" ] || { echo "docs/exporter.md's unit differs from docs/hmn-serve.service"; fail=1; }
+    if command -v systemd-analyze >/dev/null 2>&1; then
+        tmpu=$(mktemp -d)
+        sed "s#/usr/local/bin/hmn#$HMN_CLI#" "$HMN_EX_SRC/docs/hmn-serve.service" >"$tmpu/hmn-serve.service"
+        out=$(systemd-analyze verify "$tmpu/hmn-serve.service" 2>&1 | grep -v "man hmn(1)\|Documentation" || true)
+        rm -rf "$tmpu"
+        [ -z "$out" ] || { echo "systemd-analyze verify: $out"; fail=1; }
+    fi
+    [ $fail -eq 0 ] && echo "1 passed, 0 failed" || echo "0 passed, 1 failed"
+    exit $fail
+fi
 
 if [ "$mode" = rules ]; then
     [ -n "$promtool" ] && [ -x "$promtool" ] || skip "promtool not installed (Debian: prometheus)"
