@@ -35,11 +35,24 @@ struct mx_mig {
 struct mx_proc {
     uint32_t gpu;
     uint32_t pid;
+    uint32_t host_pid;            /* as the driver reported it (owner lookups) */
     uint32_t gpu_instance_id;     /* MX_NO_MIG when not on a MIG instance */
     uint32_t compute_instance_id; /* MX_NO_MIG when not on a MIG instance */
     uint64_t bytes;
     int has_name;
     char name[256];
+    /* Owner (hmn_process_owner_info): the container and Kubernetes pod it runs in. */
+    int has_container, has_pod;
+    char container_id[80];
+    char pod_uid[48];
+};
+
+/* used - Σ rows of one GPU or MIG instance (hmn_memory_account_rows), when known. */
+struct mx_account {
+    uint32_t gpu;
+    uint32_t gpu_instance_id;     /* MX_NO_MIG: the whole GPU */
+    uint32_t compute_instance_id; /* MX_NO_MIG: the whole GPU */
+    uint64_t unattributed_bytes;
 };
 
 struct mx_source {
@@ -60,11 +73,10 @@ struct mx_snapshot {
     struct mx_proc *procs; /* rows with a known figure, at most max_processes */
     size_t nprocs;
     uint64_t procs_omitted; /* rows with a known figure beyond max_processes */
+    struct mx_account *accounts; /* with --processes: unattributed memory per GPU / instance */
+    size_t naccounts;
     struct mx_source sources[HMN__SOURCE_COUNT];
     size_t nsources;
-    /* Room for the owner labels and the unattributed family of the
-     * process-accounting work: add fields here, render them in
-     * metrics_render.c, collect them in metrics_collect.c. */
 };
 
 void mx_snapshot_free(struct mx_snapshot *s);
@@ -114,6 +126,17 @@ struct mx_options {
     uint32_t max_processes; /* --max-processes */
 };
 
+/* The owner of a process, kept while the PID stays listed with the same name. */
+struct mx_owner_entry {
+    uint32_t pid;
+    uint64_t generation; /* collection that last listed it */
+    uint64_t fetched_ms;
+    char name[256];
+    int has_container, has_pod;
+    char container_id[80];
+    char pod_uid[48];
+};
+
 /* State kept across collections (counters, which source owns a device). */
 struct mx_collector {
     hmn_ctx *ctx;           /* the context queries go to */
@@ -127,6 +150,10 @@ struct mx_collector {
     /* Optional: asked between queries; non-zero abandons the collection (shutdown). */
     int (*cancelled)(void *arg);
     void *cancel_arg;
+    /* Owners of the exported processes (sorted by pid), refreshed every OWNER_TTL_MS. */
+    struct mx_owner_entry *owners;
+    size_t nowners, owners_cap;
+    uint64_t generation;
 };
 
 /* ctx stays the caller's; the collector may open (and then owns) others. */

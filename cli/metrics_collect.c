@@ -25,6 +25,9 @@
 #endif
 
 #define REOPEN_MS 30000u
+/* An exported process's owner is looked up again after this long (a cgroup
+ * move), and at once when its PID shows another name or left the list. */
+#define OWNER_TTL_MS 60000u
 
 /* Monotonic nanoseconds: a collection takes microseconds, now_ms() is too coarse. */
 static uint64_t mono_ns(void)
@@ -46,6 +49,7 @@ void mx_snapshot_free(struct mx_snapshot *s)
     free(s->gpus);
     free(s->migs);
     free(s->procs);
+    free(s->accounts);
     memset(s, 0, sizeof(*s));
 }
 
@@ -117,6 +121,9 @@ void mx_collector_init(struct mx_collector *c, hmn_ctx *ctx, const struct mx_opt
 void mx_collector_close(struct mx_collector *c)
 {
     hmn_ctx_close(c->owned);
+    free(c->owners);
+    c->owners = NULL;
+    c->nowners = c->owners_cap = 0;
     c->owned = NULL;
     c->ctx = NULL;
 }
@@ -131,7 +138,7 @@ static uint32_t backend_source(uint32_t source)
 struct pass {
     struct mx_collector *c;
     struct mx_snapshot *s;
-    size_t gcap, mcap, pcap;
+    size_t gcap, mcap, pcap, acap;
     int failed[HMN__SOURCE_COUNT]; /* a query answered by / owed by this source failed */
     int oom;
     int cancelled;
@@ -190,15 +197,31 @@ static void collect_migs(struct pass *p, const hmn_gpu_device_info *d)
     }
 }
 
-static void collect_processes(struct pass *p, uint32_t index)
+/* The unattributed remainder of rows with gpu_instance_id gi against `used`, when known. */
+static void add_account(struct pass *p, const hmn_process_list *list, uint32_t gpu, uint32_t gi,
+                        uint32_t ci, int used_known, uint64_t used)
 {
-    hmn_process_list *list = NULL;
-    size_t i, n;
-    if (hmn_gpu_processes(p->c->ctx, index, &list) != HMN_OK) {
-        fail_for(p, index);
+    hmn_memory_account a = HMN_MEMORY_ACCOUNT_INIT;
+    struct mx_account *slot;
+    if (hmn_memory_account_rows(list, gi == MX_NO_MIG ? HMN_ANY_GPU_INSTANCE : gi, used_known,
+                                used, &a) != HMN_OK ||
+        !(a.valid & HMN_ACCT_HAS_UNATTRIBUTED))
+        return; /* used unknown, or the rows exceed it: no remainder to report */
+    slot = grow((void **)&p->s->accounts, &p->acap, p->s->naccounts, sizeof(*slot));
+    if (!slot) {
+        p->oom = 1;
         return;
     }
-    n = hmn_process_list_count(list);
+    slot->gpu = gpu;
+    slot->gpu_instance_id = gi;
+    slot->compute_instance_id = ci;
+    slot->unattributed_bytes = a.unattributed_bytes;
+    p->s->naccounts++;
+}
+
+static void collect_rows(struct pass *p, uint32_t index, const hmn_process_list *list)
+{
+    size_t i, n = hmn_process_list_count(list);
     for (i = 0; i < n && !p->oom; i++) {
         hmn_gpu_process row = HMN_GPU_PROCESS_INIT;
         struct mx_proc *slot;
@@ -213,6 +236,7 @@ static void collect_processes(struct pass *p, uint32_t index)
         memset(slot, 0, sizeof(*slot));
         slot->gpu = index;
         slot->pid = row.pid;
+        slot->host_pid = row.host_pid ? row.host_pid : row.pid;
         slot->bytes = row.used_bytes;
         slot->gpu_instance_id = row.gpu_instance_id;
         slot->compute_instance_id = row.compute_instance_id;
@@ -223,6 +247,29 @@ static void collect_processes(struct pass *p, uint32_t index)
         }
         p->s->nprocs++;
     }
+}
+
+/* The device's rows, and what of its used memory (and each MIG instance's) no row explains. */
+static void collect_processes(struct pass *p, const hmn_gpu_device_info *d, uint32_t index,
+                              size_t first_mig)
+{
+    hmn_process_list *list = NULL;
+    size_t k;
+    if (hmn_gpu_processes(p->c->ctx, index, &list) != HMN_OK) {
+        fail_for(p, index);
+        return;
+    }
+    collect_rows(p, index, list);
+    if (d) {
+        add_account(p, list, index, MX_NO_MIG, MX_NO_MIG, (d->valid & HMN_DEV_HAS_USED) != 0,
+                    d->used_bytes);
+        for (k = first_mig; k < p->s->nmigs && !p->oom; k++) {
+            const hmn_mig_info *m = &p->s->migs[k].info;
+            if (m->gpu_instance_id != UINT32_MAX)
+                add_account(p, list, index, m->gpu_instance_id, m->compute_instance_id,
+                            (m->valid & HMN_DEV_HAS_USED) != 0, m->used_bytes);
+        }
+    }
     hmn_process_list_free(list);
 }
 
@@ -231,9 +278,12 @@ static void collect_device(struct pass *p, uint32_t index)
     hmn_gpu_device_info d = HMN_GPU_DEVICE_INFO_INIT;
     uint32_t *home = index < 64 ? &p->c->home_source[index] : NULL;
     hmn_gpu_device_info *slot;
+    size_t first_mig = p->s->nmigs;
+    int known = 0;
     if (hmn_device_info(p->c->ctx, index, &d) != HMN_OK) {
         fail_for(p, index);
     } else {
+        known = 1;
         uint32_t src = backend_source(d.source);
         /* Answered by a fallback: the device's own source failed this time. */
         if (home && *home && *home != src && *home < HMN__SOURCE_COUNT)
@@ -250,7 +300,7 @@ static void collect_device(struct pass *p, uint32_t index)
         collect_migs(p, &d);
     }
     if (p->c->opt.processes && !stop_now(p))
-        collect_processes(p, index);
+        collect_processes(p, known ? &d : NULL, index, first_mig);
 }
 
 static void collect_sources(struct pass *p)
@@ -266,6 +316,107 @@ static void collect_sources(struct pass *p)
         m->success = r.state == HMN_SOURCE_AVAILABLE &&
                      !(r.source < HMN__SOURCE_COUNT && p->failed[r.source]);
     }
+}
+
+/* ---------------------------------------------------------------- owners */
+
+#if !defined(_WIN32)
+static int cmp_owner(const void *va, const void *vb)
+{
+    const struct mx_owner_entry *a = va, *b = vb;
+    return (a->pid > b->pid) - (a->pid < b->pid);
+}
+
+/* Entries [0, sorted) are sorted by PID; those added in this collection follow. */
+static struct mx_owner_entry *owner_find(struct mx_collector *c, size_t sorted, uint32_t pid)
+{
+    struct mx_owner_entry key, *e;
+    size_t i;
+    key.pid = pid;
+    e = sorted ? bsearch(&key, c->owners, sorted, sizeof(key), cmp_owner) : NULL;
+    for (i = sorted; !e && i < c->nowners; i++)
+        if (c->owners[i].pid == pid)
+            e = &c->owners[i];
+    return e;
+}
+
+static void owner_fetch(struct mx_collector *c, struct mx_owner_entry *e, const struct mx_proc *p,
+                        uint64_t now)
+{
+    hmn_process_owner o = HMN_PROCESS_OWNER_INIT;
+    e->pid = p->pid;
+    e->fetched_ms = now;
+    memcpy(e->name, p->name, sizeof(e->name));
+    e->has_container = e->has_pod = 0;
+    if (hmn_process_owner_info(c->ctx, p->host_pid, &o) != HMN_OK)
+        return; /* exited, or not readable here: the labels are left out */
+    if ((o.valid & HMN_OWNER_HAS_CONTAINER) && o.container_id[0]) {
+        e->has_container = 1;
+        memcpy(e->container_id, o.container_id, sizeof(e->container_id));
+    }
+    if ((o.valid & HMN_OWNER_HAS_POD) && o.pod_uid[0]) {
+        e->has_pod = 1;
+        memcpy(e->pod_uid, o.pod_uid, sizeof(e->pod_uid));
+    }
+}
+
+/* The entry for p, fetched when new, renamed or stale; NULL when out of memory. */
+static struct mx_owner_entry *owner_of(struct mx_collector *c, size_t sorted,
+                                       const struct mx_proc *p, uint64_t now)
+{
+    struct mx_owner_entry *e = owner_find(c, sorted, p->pid);
+    if (e) {
+        if (strcmp(e->name, p->name) != 0 || now - e->fetched_ms >= OWNER_TTL_MS)
+            owner_fetch(c, e, p, now);
+        return e;
+    }
+    if (c->nowners == c->owners_cap) {
+        size_t cap = c->owners_cap ? c->owners_cap * 2 : 64;
+        struct mx_owner_entry *v = realloc(c->owners, cap * sizeof(*v));
+        if (!v)
+            return NULL;
+        c->owners = v;
+        c->owners_cap = cap;
+    }
+    e = &c->owners[c->nowners++];
+    owner_fetch(c, e, p, now);
+    return e;
+}
+#endif
+
+/*
+ * Container and pod of every exported row.  Owners are kept between
+ * collections: reading one costs two files and a user-database lookup, and
+ * a process does not change container.  An entry is dropped as soon as its
+ * PID is not listed, and read again when the PID shows another name or
+ * after OWNER_TTL_MS, so a reused PID is not given an old owner.
+ */
+static void attach_owners(struct mx_collector *c, struct mx_snapshot *s)
+{
+#if defined(_WIN32)
+    (void)c;
+    (void)s; /* owners come from /proc: Linux only */
+#else
+    uint64_t now = now_ms();
+    size_t i, o = 0, sorted = c->nowners;
+    c->generation++;
+    for (i = 0; i < s->nprocs; i++) {
+        struct mx_proc *p = &s->procs[i];
+        struct mx_owner_entry *e = owner_of(c, sorted, p, now);
+        if (!e)
+            break; /* out of memory: the rest go without owner labels this time */
+        e->generation = c->generation;
+        if ((p->has_container = e->has_container) != 0)
+            memcpy(p->container_id, e->container_id, sizeof(p->container_id));
+        if ((p->has_pod = e->has_pod) != 0)
+            memcpy(p->pod_uid, e->pod_uid, sizeof(p->pod_uid));
+    }
+    for (i = 0; i < c->nowners; i++) /* forget PIDs that are no longer listed */
+        if (c->owners[i].generation == c->generation)
+            c->owners[o++] = c->owners[i];
+    c->nowners = o;
+    qsort(c->owners, c->nowners, sizeof(*c->owners), cmp_owner);
+#endif
 }
 
 /* A fresh context when enumeration has kept failing for REOPEN_MS. */
@@ -308,6 +459,8 @@ int mx_collect(struct mx_collector *c, struct mx_snapshot *out)
     if (!stop_now(&p))
         collect_sources(&p);
     mx_select_processes(out, c->opt.max_processes);
+    if (!p.oom && !stop_now(&p))
+        attach_owners(c, out);
     out->errors_total = c->errors_total;
     out->duration_seconds = (double)(mono_ns() - t0_ns) / 1e9;
     if (p.oom || p.cancelled) {

@@ -405,9 +405,34 @@ static void render_mig_info(const struct mx_snapshot *s, struct mx_buf *b)
     }
 }
 
+static void render_unattributed(const struct mx_snapshot *s, struct mx_buf *b)
+{
+    struct label l[4];
+    char gpu[16], gi[16], ci[16];
+    size_t i;
+    if (!s->naccounts)
+        return;
+    family(b, "hmn_gpu_memory_unattributed_bytes", "gauge",
+           "Used memory of a GPU (or MIG instance) that no listed process accounts for "
+           "(used minus the processes' figures), in bytes.");
+    for (i = 0; i < s->naccounts; i++) {
+        const struct mx_account *a = &s->accounts[i];
+        int mig = a->gpu_instance_id != MX_NO_MIG;
+        u32_text(gpu, a->gpu);
+        u32_text(gi, a->gpu_instance_id);
+        u32_text(ci, a->compute_instance_id);
+        l[0] = (struct label){"gpu", gpu, 0};
+        l[1] = (struct label){"uuid", uuid_of(s, a->gpu), 0};
+        l[2] = (struct label){"gpu_instance_id", mig ? gi : NULL, 0};
+        l[3] = (struct label){"compute_instance_id",
+                              mig && a->compute_instance_id != MX_NO_MIG ? ci : NULL, 0};
+        sample_u64(b, "hmn_gpu_memory_unattributed_bytes", l, 4, a->unattributed_bytes);
+    }
+}
+
 static void render_processes(const struct mx_snapshot *s, struct mx_buf *b)
 {
-    struct label l[6];
+    struct label l[8];
     char gpu[16], pid[16], gi[16], ci[16];
     size_t i;
     if (!s->processes)
@@ -429,7 +454,9 @@ static void render_processes(const struct mx_snapshot *s, struct mx_buf *b)
             l[4] = (struct label){"gpu_instance_id", mig ? gi : NULL, 0};
             l[5] = (struct label){"compute_instance_id",
                                   mig && p->compute_instance_id != MX_NO_MIG ? ci : NULL, 0};
-            sample_u64(b, "hmn_process_gpu_memory_bytes", l, 6, p->bytes);
+            l[6] = (struct label){"container_id", p->has_container ? p->container_id : NULL, 0};
+            l[7] = (struct label){"pod_uid", p->has_pod ? p->pod_uid : NULL, 0};
+            sample_u64(b, "hmn_process_gpu_memory_bytes", l, 8, p->bytes);
         }
     }
     family(b, "hmn_processes_omitted", "gauge",
@@ -441,7 +468,7 @@ static void render_processes(const struct mx_snapshot *s, struct mx_buf *b)
 int mx_render(const struct mx_snapshot *s, struct mx_buf *b)
 {
     /* One allocation for the whole text in the usual case (~140 bytes a sample). */
-    (void)reserve(b, 4096 + 160 * (s->ngpus * 6 + s->nmigs * 4 + s->nprocs));
+    (void)reserve(b, 4096 + 160 * (s->ngpus * 7 + s->nmigs * 5 + s->nprocs));
     render_health(s, b);
     render_info(s, b);
     render_memory(s, b, MEM_TOTAL, "hmn_gpu_memory_total_bytes",
@@ -453,6 +480,7 @@ int mx_render(const struct mx_snapshot *s, struct mx_buf *b)
                   "Memory free on a GPU (or MIG instance), in bytes.");
     render_memory(s, b, MEM_RESERVED, "hmn_gpu_memory_reserved_bytes",
                   "Memory the driver and firmware reserve on a GPU, in bytes.");
+    render_unattributed(s, b);
     render_mig_info(s, b);
     render_processes(s, b);
     return b->failed ? -1 : 0;

@@ -7,8 +7,8 @@
  * Beyond "no crash": a label value is strictly valid UTF-8, has no raw
  * newline, every `"` and `\` is escaped and every escape is one of \\ \" \n;
  * unescaped, it is at most the cut long and a prefix of the uncut value.
- * A whole snapshot rendered with that value as GPU name, UUID, MIG name and
- * process name is a well-formed exposition: HELP/TYPE lines, samples
+ * A whole snapshot rendered with that value as GPU name, UUID, MIG name,
+ * process name, container id and pod UID is a well-formed exposition: HELP/TYPE lines, samples
  * `name{label="value",...} number`, one per line, ending in a newline.
  */
 #include "../cli/metrics_render.c"
@@ -172,6 +172,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     p.gpu_instance_id = max & 1 ? 3 : MX_NO_MIG;
     p.compute_instance_id = MX_NO_MIG;
     snprintf(p.name, sizeof(p.name), "%s", z);
+    p.has_container = p.has_pod = 1;
+    snprintf(p.container_id, sizeof(p.container_id), "%s", z);
+    snprintf(p.pod_uid, sizeof(p.pod_uid), "%s", z);
     s.version = z;
     s.gpus = &g;
     s.ngpus = 1;

@@ -8,7 +8,8 @@ the golden files):
           (memory v2: used excludes reserved; v1: used includes it, reserved
           unknown), MIG instances, process rows merged by PID (largest figure),
           "na" and implausible rows without a sample, MPS only where the
-          generation has the call, --max-processes.
+          generation has the call, --max-processes, and the unattributed
+          remainder (used minus every known row, absent when negative).
   smi_*   the fake nvidia-smi scenario: memory.* in MiB, rows summed by PID,
           placeholders ([N/A], [Unknown Error]) without a sample.
   drm_*   the fixture tree's sysfs memory files.
@@ -102,6 +103,7 @@ def nvml_expect(scenario, variant, processes, max_procs):
         kv = d['kv']
         if kv.get('deny') == '1':
             continue  # the container may not open it: no series at all
+        mine = []
         total = size(kv['total'])
         reserved = size(kv.get('reserved', '0'))
         used = size(kv.get('used', '0'))
@@ -114,14 +116,6 @@ def nvml_expect(scenario, variant, processes, max_procs):
             exp.setdefault('hmn_gpu_memory_reserved_bytes', {})[key] = reserved
         else:
             exp.setdefault('hmn_gpu_memory_used_bytes', {})[key] = used + reserved
-        if has_mig and kv.get('mig') == 'on':
-            for m in sorted(d['migs'], key=lambda m: int(m['slot'])):
-                mkey = frozenset({'gpu': str(index), 'uuid': kv['uuid'],
-                                  'gpu_instance_id': m['gi'], 'compute_instance_id': m['ci']}.items())
-                mt, mu = size(m['total']), size(m['used'])
-                exp.setdefault('hmn_gpu_memory_total_bytes', {})[mkey] = mt
-                exp.setdefault('hmn_gpu_memory_used_bytes', {})[mkey] = mu
-                exp.setdefault('hmn_gpu_memory_free_bytes', {})[mkey] = mt - mu
         for pid, p in d['procs'].items():
             if p['used'] is None:
                 continue  # "not available" (or implausible): no sample
@@ -129,9 +123,31 @@ def nvml_expect(scenario, variant, processes, max_procs):
             if has_mig and p['gi'] is not None:
                 labels['gpu_instance_id'] = p['gi']
                 labels['compute_instance_id'] = p['ci']
-            rows.append((p['used'], index, pid, labels))
+            mine.append((p['used'], index, pid, labels))
+        rows += mine
+        if processes:  # used minus every known row (before --max-processes), when not negative
+            add_unattributed(exp, {'gpu': str(index), 'uuid': kv['uuid']},
+                             used if v2 else used + reserved, [r[0] for r in mine])
+        if has_mig and kv.get('mig') == 'on':
+            for m in sorted(d['migs'], key=lambda m: int(m['slot'])):
+                labels = {'gpu': str(index), 'uuid': kv['uuid'],
+                          'gpu_instance_id': m['gi'], 'compute_instance_id': m['ci']}
+                mkey = frozenset(labels.items())
+                mt, mu = size(m['total']), size(m['used'])
+                exp.setdefault('hmn_gpu_memory_total_bytes', {})[mkey] = mt
+                exp.setdefault('hmn_gpu_memory_used_bytes', {})[mkey] = mu
+                exp.setdefault('hmn_gpu_memory_free_bytes', {})[mkey] = mt - mu
+                if processes:
+                    add_unattributed(exp, labels, mu, [r[0] for r in mine
+                                                       if r[3].get('gpu_instance_id') == m['gi']])
     add_processes(exp, rows, processes, max_procs)
     return exp
+
+
+def add_unattributed(exp, labels, used, figures):
+    if used is not None and used >= sum(figures):
+        exp.setdefault('hmn_gpu_memory_unattributed_bytes', {})[frozenset(labels.items())] = \
+            used - sum(figures)
 
 
 def add_processes(exp, rows, processes, max_procs):
@@ -193,6 +209,14 @@ def smi_expect(scenario, processes, max_procs):
         if uuid.get(gpu):
             labels['uuid'] = uuid[gpu]
         rows.append((val, int(gpu), pid, labels))
+    if processes:
+        for g in gpus:
+            gpu = g.get('index', '0')
+            labels = {'gpu': gpu}
+            if g.get('uuid'):
+                labels['uuid'] = g['uuid']
+            add_unattributed(exp, labels, smi_number(g.get('memory.used', '[N/A]')),
+                             [r[0] for r in rows if r[3]['gpu'] == gpu])
     add_processes(exp, rows, processes, max_procs)
     return exp
 
@@ -223,8 +247,8 @@ def strip(labels, keep):
 def main():
     case, scenario, prom = sys.argv[1:4]
     got = parse_prom(prom)
-    processes = not case.endswith('_noprocs')
-    max_procs = 1 if case.endswith('_max1') else 100
+    processes = '_noprocs' not in case
+    max_procs = 1 if '_max1' in case else 100
     if case.startswith('nvml_'):
         variant = next(v for v in ('modern', 'r535_43', 'no_v3', 'oldest')
                        if case.startswith('nvml_%s_' % v))
@@ -242,7 +266,7 @@ def main():
     if not case.startswith('drm_'):
         for name in ('hmn_gpu_memory_total_bytes', 'hmn_gpu_memory_used_bytes',
                      'hmn_gpu_memory_free_bytes', 'hmn_gpu_memory_reserved_bytes',
-                     'hmn_process_gpu_memory_bytes'):
+                     'hmn_gpu_memory_unattributed_bytes', 'hmn_process_gpu_memory_bytes'):
             exp.setdefault(name, {})  # a family absent here must be absent there too
     bad = 0
     for name, series in exp.items():

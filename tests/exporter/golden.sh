@@ -12,7 +12,8 @@
 #
 # Cases: nvml_<variant>_<scenario> (fake libnvidia-ml of that driver generation),
 # smi_<scenario> (fake nvidia-smi), drm_<tree> (DRM fixture tree), none (no GPU),
-# and a few option variants (_noprocs, _max1); none-nobackends is `none` in a build
+# and a few variants: _noprocs, _max1, _owners (a /proc whose processes run in
+# containers and pods: tests/data/owner/proc); none-nobackends is `none` in a build
 # with every GPU backend compiled out (no source to report).
 #
 # Environment (tests/exporter/CMakeLists.txt): HMN_CLI, HMN_EX_DATA, HMN_EX_SRC,
@@ -22,7 +23,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 mode=${1:?mode}
 case_name=${2:-}
 
-nvml_scenarios="h100-3procs titanx-8gpu mig wsl2-na merge denied self-na"
+nvml_scenarios="h100-3procs titanx-8gpu mig h100-mig-capture wsl2-na wddm-na desktop-4080 merge denied self-na"
 smi_scenarios="h100-3procs titanx-8gpu wsl2 odd-names fan-na no-driver"
 
 list_cases() {
@@ -32,6 +33,7 @@ list_cases() {
     done
     echo "nvml_modern_h100-3procs_noprocs"
     echo "nvml_modern_h100-3procs_max1"
+    for s in h100-3procs mig desktop-4080 wddm-na; do echo "nvml_modern_${s}_owners"; done
     for s in $smi_scenarios; do echo "smi_${s}"; done
     echo "drm_multi"
     echo "none"
@@ -111,6 +113,7 @@ nvml_*)
     case "$opts" in
     _noprocs) args=(export --textfile "$work/out" --once) ;;
     _max1) args+=(--max-processes 1) ;;
+    _owners) export HMN_PROCFS=$HMN_EX_DATA/owner/proc ;; # containers, pods (cgroup files)
     esac
     ;;
 smi_*)

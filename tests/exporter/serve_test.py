@@ -718,7 +718,9 @@ def t_prometheus(work):
     mig = os.path.join(DATA, 'nvml', 'mig.scn')
     tree = os.path.join(DATA, 'drm', 'multi')
     # Three hosts, three scenarios: an H100 (modern driver), 8 TITAN X (R535.43), AMD/Intel DRM.
-    hosts = [Server(nvml_env(work, h100), '--processes'),
+    owned = nvml_env(work, h100)
+    owned['HMN_PROCFS'] = os.path.join(DATA, 'owner', 'proc')  # its processes in containers, a pod
+    hosts = [Server(owned, '--processes'),
              Server(nvml_env(work, titan, 'r535_43'), '--processes'),
              Server(drm_env(work, tree), '--processes')]
     # A fourth host through node_exporter's textfile collector: the MIG H100.
@@ -781,6 +783,21 @@ def t_prometheus(work):
         r = prom_query(pport, 'sum by (instance) (hmn_process_gpu_memory_bytes{job="hmn",name="memhog"})')
         check(r and len(r) == 1 and float(r[0]['value'][1]) == (2566 + 1542) * MIB,
               'per-process query by name: %s' % r)
+        # Per pod and per container (labels from the processes' cgroups).
+        r = prom_query(pport, 'sum by (pod_uid) (hmn_process_gpu_memory_bytes{pod_uid!=""})')
+        check(r and len(r) == 1 and r[0]['metric'].get('pod_uid') == '1e597579-417e-482f-bf65-5fe170c3aebd'
+              and float(r[0]['value'][1]) == 2566 * MIB, 'memory per pod: %s' % r)
+        r = prom_query(pport, 'count(hmn_process_gpu_memory_bytes{container_id!=""})')
+        check(r and r[0]['value'][1] == '3', 'processes in containers: %s' % r)
+        # What no process accounts for, fleet-wide (whole GPUs).
+        want_un = sum(v for e in (exp_a, exp_b) for k, v in
+                      e.get('hmn_gpu_memory_unattributed_bytes', {}).items()
+                      if 'gpu_instance_id' not in dict(k))
+        drm_un = sum(float(l.rsplit(' ', 1)[1]) for l in hosts[2].get('/metrics')[2].decode().splitlines()
+                     if l.startswith('hmn_gpu_memory_unattributed_bytes{'))
+        r = prom_query(pport, 'sum(hmn_gpu_memory_unattributed_bytes{job="hmn",gpu_instance_id=""})')
+        check(r and float(r[0]['value'][1]) == want_un + drm_un,
+              'unattributed over three hosts = %d: %s' % (want_un + drm_un, r))
         # node_exporter served the textfile: the MIG host, whole GPU and instances apart.
         r = poll(lambda: prom_query(pport, 'sum(hmn_gpu_memory_used_bytes{job="node",gpu_instance_id=""})'))
         check(r and float(r[0]['value'][1]) == whole_gpus(exp_mig), 'textfile host, whole GPU: %s' % r)

@@ -254,6 +254,50 @@ static void process_series(void)
     free(t);
 }
 
+static void owners_and_unattributed(void)
+{
+    hmn_gpu_device_info g = gpu(0, "GPU-p", 100, 60);
+    struct mx_proc p[2];
+    struct mx_account a[2];
+    struct mx_snapshot s;
+    char *t;
+    memset(&s, 0, sizeof(s));
+    p[0] = proc(0, 7, 10, "python3");
+    p[0].has_container = p[0].has_pod = 1;
+    snprintf(p[0].container_id, sizeof(p[0].container_id), "abc123");
+    snprintf(p[0].pod_uid, sizeof(p[0].pod_uid), "1e597579-417e-482f-bf65-5fe170c3aebd");
+    p[1] = proc(0, 8, 20, "bare");
+    a[0].gpu = 0;
+    a[0].gpu_instance_id = a[0].compute_instance_id = MX_NO_MIG;
+    a[0].unattributed_bytes = 30;
+    a[1].gpu = 0;
+    a[1].gpu_instance_id = 2;
+    a[1].compute_instance_id = 0;
+    a[1].unattributed_bytes = 5;
+    s.gpus = &g;
+    s.ngpus = 1;
+    s.procs = p;
+    s.nprocs = 2;
+    s.processes = 1;
+    s.accounts = a;
+    s.naccounts = 2;
+    t = render(&s);
+    CHECK(t != NULL);
+    CHECK(strstr(t, "hmn_process_gpu_memory_bytes{gpu=\"0\",uuid=\"GPU-p\",pid=\"7\",name=\"python3\","
+                    "container_id=\"abc123\",pod_uid=\"1e597579-417e-482f-bf65-5fe170c3aebd\"} 10\n"));
+    CHECK(strstr(t, "hmn_process_gpu_memory_bytes{gpu=\"0\",uuid=\"GPU-p\",pid=\"8\",name=\"bare\"} 20\n"));
+    CHECK(strstr(t, "# TYPE hmn_gpu_memory_unattributed_bytes gauge\n"));
+    CHECK(strstr(t, "hmn_gpu_memory_unattributed_bytes{gpu=\"0\",uuid=\"GPU-p\"} 30\n"));
+    CHECK(strstr(t, "hmn_gpu_memory_unattributed_bytes{gpu=\"0\",uuid=\"GPU-p\",gpu_instance_id=\"2\","
+                    "compute_instance_id=\"0\"} 5\n"));
+    CHECK(families_well_formed(t));
+    free(t);
+    s.naccounts = 0; /* unknown remainder: no family at all */
+    t = render(&s);
+    CHECK(t && strstr(t, "unattributed") == NULL);
+    free(t);
+}
+
 static void same_snapshot_same_bytes(void)
 {
     hmn_gpu_device_info g[2];
@@ -362,7 +406,8 @@ int main(int argc, char **argv)
         TEST_ENTRY(no_gpu_renders_health_only), TEST_ENTRY(unknown_figures_have_no_sample),
         TEST_ENTRY(info_labels_and_escaping),   TEST_ENTRY(label_value_utf8),
         TEST_ENTRY(mig_series_and_info),        TEST_ENTRY(process_series),
-        TEST_ENTRY(same_snapshot_same_bytes),   TEST_ENTRY(select_keeps_the_largest),
+        TEST_ENTRY(owners_and_unattributed),    TEST_ENTRY(same_snapshot_same_bytes),
+        TEST_ENTRY(select_keeps_the_largest),
         TEST_ENTRY(listen_accepts),             TEST_ENTRY(listen_rejects),
     };
     return RUN_TESTS(tests);
