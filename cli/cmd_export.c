@@ -225,12 +225,7 @@ static int export_once(struct export_run *r)
 
 static int export_loop(struct export_run *r, uint64_t interval_ms)
 {
-    char err[160];
     uint64_t k = 0, t0 = now_ms();
-    if (interrupt_install(err, sizeof(err)) != 0) {
-        errf("cannot install the signal handler: %s", err);
-        return EXIT_FAIL;
-    }
     if (export_once(r) != 0)
         return EXIT_FAIL; /* a first write that fails is a setup problem: say so now */
     errf("exporting to %s every %.3gs", r->final, (double)interval_ms / 1000.0);
@@ -253,6 +248,7 @@ int cmd_export(hmn_ctx *ctx, int argc, char **argv)
     struct export_run r;
     uint64_t interval_ms = 15000;
     const char *dir = NULL;
+    char err[160];
     int rc = cli_parse_or_exit(&export_cmd, export_help, argc, argv, &a), once;
     if (rc >= 0) {
         free(a.items);
@@ -282,6 +278,11 @@ int cmd_export(hmn_ctx *ctx, int argc, char **argv)
         return rc;
     if (!dir_usable(dir))
         return EXIT_FAIL;
+    /* Also for --once: a SIGTERM mid-write must not leave the temporary file. */
+    if (interrupt_install(err, sizeof(err)) != 0) {
+        errf("cannot install the signal handler: %s", err);
+        return EXIT_FAIL;
+    }
     memset(&r, 0, sizeof(r));
     r.dir = dir;
     snprintf(r.final, sizeof(r.final), "%s/" TEXTFILE_NAME, dir);

@@ -306,7 +306,8 @@ static int open_listener(const struct listen_addr *a, char *bound, size_t bcap, 
             return bind_error(a, EINVAL, err, ecap);
         len = sizeof(*in6);
     }
-    fd = socket(ss.ss_family, SOCK_STREAM, 0);
+    /* CLOEXEC: the nvidia-smi the collector may start must not inherit the port. */
+    fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return bind_error(a, errno, err, ecap);
     /* REUSEADDR: a restart may bind while old connections sit in TIME_WAIT;
