@@ -253,6 +253,10 @@ static MHD_RESULT on_request(void *cls, struct MHD_Connection *conn, const char 
     return MHD_queue_response(conn, MHD_HTTP_NOT_FOUND, s->not_found);
 }
 
+/* libmicrohttpd's messages (HMN_DEBUG=1 only); the format is libmicrohttpd's own. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 0)))
+#endif
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;
