@@ -94,7 +94,7 @@ int mx_parse_options(const struct cli_cmd *cmd, const struct cli_args *a, int o_
         }
         opt->max_processes = n;
     }
-    return -1;
+    return CLI_CONTINUE;
 }
 
 /* ---------------------------------------------------------------- the atomic write */
@@ -250,31 +250,31 @@ int cmd_export(hmn_ctx *ctx, int argc, char **argv)
     const char *dir = NULL;
     char err[160];
     int rc = cli_parse_or_exit(&export_cmd, export_help, argc, argv, &a), once;
-    if (rc >= 0) {
+    if (rc != CLI_CONTINUE) {
         free(a.items);
         return rc;
     }
     once = cli_args_count(&a, E_ONCE, NULL) > 0;
     rc = mx_parse_options(&export_cmd, &a, E_INTERVAL, E_PROCESSES, E_MAX_PROCESSES, 15000,
                           &interval_ms, &opt);
-    if (rc < 0 && !cli_args_count(&a, E_TEXTFILE, &dir)) {
+    if (rc == CLI_CONTINUE && !cli_args_count(&a, E_TEXTFILE, &dir)) {
         fputs("error: the following required arguments were not provided:\n  --textfile <DIR>\n\n"
               "Usage: hmn export --textfile <DIR> [OPTIONS]\n\nFor more information, try "
               "'--help'.\n",
               stderr);
         rc = EXIT_USAGE;
     }
-    if (rc < 0 && once && cli_args_count(&a, E_INTERVAL, NULL)) {
+    if (rc == CLI_CONTINUE && once && cli_args_count(&a, E_INTERVAL, NULL)) {
         fputs("error: the argument '--once' cannot be used with '--interval <DUR>'\n\n"
               "Usage: hmn export --textfile <DIR> [OPTIONS]\n\nFor more information, try "
               "'--help'.\n",
               stderr);
         rc = EXIT_USAGE;
     }
-    if (rc < 0 && !*dir)
+    if (rc == CLI_CONTINUE && !*dir)
         rc = usage_invalid(&export_cmd, &export_opts[E_TEXTFILE], dir, "must not be empty");
     free(a.items);
-    if (rc >= 0)
+    if (rc != CLI_CONTINUE)
         return rc;
     if (!dir_usable(dir))
         return EXIT_FAIL;

@@ -120,19 +120,19 @@ int cmd_serve(hmn_ctx *ctx, int argc, char **argv)
     const char *v = "127.0.0.1:9835";
     char err[160];
     int rc = cli_parse_or_exit(&serve_cmd, serve_help, argc, argv, &a);
-    if (rc >= 0) {
+    if (rc != CLI_CONTINUE) {
         free(a.items);
         return rc;
     }
     rc = mx_parse_options(&serve_cmd, &a, S_INTERVAL, S_PROCESSES, S_MAX_PROCESSES, 1000,
                           &interval_ms, &opt);
-    if (rc < 0) {
+    if (rc == CLI_CONTINUE) {
         cli_args_count(&a, S_LISTEN, &v);
         if (listen_parse(v, &addr, err, sizeof(err)) != 0)
             rc = usage_invalid(&serve_cmd, &serve_opts[S_LISTEN], v, err);
     }
     free(a.items);
-    if (rc >= 0)
+    if (rc != CLI_CONTINUE)
         return rc;
 #if defined(_WIN32) || !defined(HMN_HAVE_MICROHTTPD)
     (void)ctx;

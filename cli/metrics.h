@@ -22,6 +22,9 @@
 #define MX_DEFAULT_MAX_PROCESSES 100u
 /* Largest --max-processes accepted (a bound on series per scrape). */
 #define MX_MAX_PROCESSES_LIMIT 100000u
+/* Room for this many enum hmn_source values (the public enum has no count;
+ * a source numbered past it is simply not reported). */
+#define MX_SOURCES 32u
 /* MIG ids of a process that is not on a MIG instance. */
 #define MX_NO_MIG UINT32_MAX
 
@@ -75,7 +78,7 @@ struct mx_snapshot {
     uint64_t procs_omitted; /* rows with a known figure beyond max_processes */
     struct mx_account *accounts; /* with --processes: unattributed memory per GPU / instance */
     size_t naccounts;
-    struct mx_source sources[HMN__SOURCE_COUNT];
+    struct mx_source sources[MX_SOURCES];
     size_t nsources;
 };
 
@@ -173,7 +176,7 @@ struct cli_args;
 /*
  * --interval (default default_ms, at least 100ms), --processes and
  * --max-processes from parsed arguments; opt indices name those options in
- * cmd.  Returns -1 to go on, else the exit code after a usage message.
+ * cmd.  Returns CLI_CONTINUE to go on, else the exit code after a usage message.
  */
 int mx_parse_options(const struct cli_cmd *cmd, const struct cli_args *a, int o_interval,
                      int o_processes, int o_max, uint64_t default_ms, uint64_t *interval_ms,

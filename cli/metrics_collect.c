@@ -13,7 +13,6 @@
 #define _POSIX_C_SOURCE 200809L
 #endif
 
-#include "cli.h"
 #include "metrics.h"
 
 #include <stdlib.h>
@@ -25,11 +24,12 @@
 #endif
 
 #define REOPEN_MS 30000u
+#define MONO_MS_FROM_NS 1000000u
 /* An exported process's owner is looked up again after this long (a cgroup
  * move), and at once when its PID shows another name or left the list. */
 #define OWNER_TTL_MS 60000u
 
-/* Monotonic nanoseconds: a collection takes microseconds, now_ms() is too coarse. */
+/* Monotonic nanoseconds: a collection takes microseconds, mono_ms() is too coarse. */
 static uint64_t mono_ns(void)
 {
 #if defined(_WIN32)
@@ -51,6 +51,11 @@ void mx_snapshot_free(struct mx_snapshot *s)
     free(s->procs);
     free(s->accounts);
     memset(s, 0, sizeof(*s));
+}
+
+static uint64_t mono_ms(void)
+{
+    return mono_ns() / MONO_MS_FROM_NS;
 }
 
 /* ---------------------------------------------------------------- process selection */
@@ -114,7 +119,7 @@ void mx_collector_init(struct mx_collector *c, hmn_ctx *ctx, const struct mx_opt
     memset(c, 0, sizeof(*c));
     c->ctx = ctx;
     c->opt = *opt;
-    c->reopened_ms = now_ms();
+    c->reopened_ms = mono_ms();
     c->reopen_ms = REOPEN_MS;
 }
 
@@ -139,7 +144,7 @@ struct pass {
     struct mx_collector *c;
     struct mx_snapshot *s;
     size_t gcap, mcap, pcap, acap;
-    int failed[HMN__SOURCE_COUNT]; /* a query answered by / owed by this source failed */
+    int failed[MX_SOURCES]; /* a query answered by / owed by this source failed */
     int oom;
     int cancelled;
 };
@@ -156,7 +161,7 @@ static void fail_for(struct pass *p, uint32_t index)
 {
     uint32_t src = index < 64 ? p->c->home_source[index] : 0;
     p->c->errors_total++;
-    if (src && src < HMN__SOURCE_COUNT)
+    if (src && src < MX_SOURCES)
         p->failed[src] = 1;
 }
 
@@ -286,7 +291,7 @@ static void collect_device(struct pass *p, uint32_t index)
         known = 1;
         uint32_t src = backend_source(d.source);
         /* Answered by a fallback: the device's own source failed this time. */
-        if (home && *home && *home != src && *home < HMN__SOURCE_COUNT)
+        if (home && *home && *home != src && *home < MX_SOURCES)
             p->failed[*home] = 1;
         else if (home && !*home)
             *home = src;
@@ -309,12 +314,12 @@ static void collect_sources(struct pass *p)
     size_t i;
     for (i = 0; hmn_source_report_get(p->c->ctx, i, &r) == HMN_OK; i++) {
         struct mx_source *m;
-        if (r.state == HMN_SOURCE_DISABLED || p->s->nsources >= HMN__SOURCE_COUNT)
+        if (r.state == HMN_SOURCE_DISABLED || p->s->nsources >= MX_SOURCES)
             continue; /* compiled out or switched off: not a source of this exporter */
         m = &p->s->sources[p->s->nsources++];
         m->source = r.source;
         m->success = r.state == HMN_SOURCE_AVAILABLE &&
-                     !(r.source < HMN__SOURCE_COUNT && p->failed[r.source]);
+                     !(r.source < MX_SOURCES && p->failed[r.source]);
     }
 }
 
@@ -397,7 +402,7 @@ static void attach_owners(struct mx_collector *c, struct mx_snapshot *s)
     (void)c;
     (void)s; /* owners come from /proc: Linux only */
 #else
-    uint64_t now = now_ms();
+    uint64_t now = mono_ms();
     size_t i, o = 0, sorted = c->nowners;
     c->generation++;
     for (i = 0; i < s->nprocs; i++) {
@@ -437,7 +442,7 @@ static void maybe_reopen(struct mx_collector *c, uint64_t now)
 int mx_collect(struct mx_collector *c, struct mx_snapshot *out)
 {
     struct pass p;
-    uint64_t t0 = now_ms(), t0_ns = mono_ns();
+    uint64_t t0 = mono_ms(), t0_ns = mono_ns();
     uint32_t n = 0, i;
     memset(out, 0, sizeof(*out));
     memset(&p, 0, sizeof(p));

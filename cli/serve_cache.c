@@ -7,7 +7,6 @@
 #if !defined(_WIN32)
 #define _POSIX_C_SOURCE 200809L
 
-#include "cli.h"
 #include "serve.h"
 
 #include <errno.h>
@@ -15,6 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+static uint64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
 
 static void body_unref_locked(struct mx_body *b)
 {
@@ -82,13 +88,13 @@ static void *collector_main(void *arg)
 {
     struct serve_cache *c = arg;
     do {
-        uint64_t t0 = now_ms();
+        uint64_t t0 = mono_ms();
         struct mx_buf text = {0};
         if (mx_collect_render(&c->col, &text) == 0)
             publish(c, &text);
         else
             mx_buf_free(&text);
-        if (wait_interval(c, now_ms() - t0))
+        if (wait_interval(c, mono_ms() - t0))
             break;
     } while (1);
     return NULL;

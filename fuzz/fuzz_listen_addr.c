@@ -9,7 +9,7 @@
  * accepts it (both directions), so the address hmn serve binds is always
  * the one the user wrote.
  */
-#include "../cli/listen.c"
+#include "metrics.h"
 
 #include "fuzz.h"
 
