@@ -420,7 +420,8 @@ static void attach_owners(struct mx_collector *c, struct mx_snapshot *s)
         if (c->owners[i].generation == c->generation)
             c->owners[o++] = c->owners[i];
     c->nowners = o;
-    qsort(c->owners, c->nowners, sizeof(*c->owners), cmp_owner);
+    if (c->nowners > 1)
+        qsort(c->owners, c->nowners, sizeof(*c->owners), cmp_owner);
 #endif
 }
 
