@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdarg.h>
 #include <stdio.h>
 
 /*
@@ -24,6 +25,15 @@
  * with the next step); CLI_CONTINUE is never an exit status.
  */
 enum { CLI_CONTINUE = -1, EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+/* printf-format checking that follows MinGW's choice of printf flavour. */
+#if defined(__MINGW32__)
+#define CLI_PRINTF(f, a) __attribute__((format(__MINGW_PRINTF_FORMAT, f, a)))
+#elif defined(__GNUC__)
+#define CLI_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define CLI_PRINTF(f, a)
+#endif
 
 /* Subcommands: argv[0] is the subcommand name; return the process exit code. */
 int cmd_summary(hmn_ctx *ctx, int json);
@@ -106,6 +116,41 @@ void table_free(struct table *t);
 /* One padded line of cells with given widths (watch rows). */
 void print_cells(FILE *f, const char *const *cells, const size_t *widths, size_t n);
 
+/* ---- text fit for a terminal (cli/safe_text.c, cli/line.c): pure --------- */
+/*
+ * Every table cell, CSV field and line of free text goes through safe_text:
+ * controls, C1, bidi and other invisible format characters and invalid
+ * UTF-8 become visible escapes (\n, \u{1b}, \u{202e}, \xff); everything
+ * else is kept.  JSON strings instead keep the exact text (json_str).
+ */
+#define SAFE_TEXT_ESC_MAX 12 /* longest escape, "\u{10ffff}", with room */
+/* 1 for a code point that is escaped: controls, C1, Cf, U+2028/2029, Hangul fillers. */
+int safe_text_hidden(uint32_t cp);
+/*
+ * One unit of s (n > 0 bytes left): returns the bytes it takes; *esc_len 0
+ * means "copy them as they are", else esc holds the escape that replaces them.
+ */
+size_t safe_text_unit(const char *s, size_t n, char *esc, size_t *esc_len);
+/* s made safe into buf, snprintf-style (truncated on a unit boundary); the full length. */
+size_t safe_text(char *buf, size_t cap, const char *s);
+/* s made safe, written to f (no newline). */
+void put_safe(FILE *f, const char *s);
+
+/* A line of free text built in pieces, written safe with its newline by line_end. */
+struct line {
+    char *p;
+    size_t len, cap;
+    char small[256];
+};
+void line_init(struct line *l);
+void line_add(struct line *l, const char *fmt, ...) CLI_PRINTF(2, 3);
+void line_vadd(struct line *l, const char *fmt, va_list ap) CLI_PRINTF(2, 0);
+/* Write the line through safe_text plus '\n', and start it over. */
+void line_end(struct line *l, FILE *f);
+/* One whole line: formatted, made safe, newline added. */
+void linef(FILE *f, const char *fmt, ...) CLI_PRINTF(2, 3);
+void vlinef(FILE *f, const char *fmt, va_list ap) CLI_PRINTF(2, 0);
+
 /* ---- JSON / CSV values (cli/output.c) ------------------------------------ */
 /* A JSON string with quotes, or null for NULL. */
 void json_str(FILE *f, const char *s);
@@ -137,7 +182,7 @@ int name_is_unresolved(const char *name);
 const char *debug_quote(char *buf, size_t cap, const char *s);
 /* Comparator shared by ps and watch: key descending, name (absent first), pid. */
 int row_compare(uint64_t ka, const char *na, uint32_t pa, uint64_t kb, const char *nb, uint32_t pb);
-/* A name fit for a table cell: "?" for NULL, control characters as '?'. */
+/* A name fit for a table cell: "?" for NULL, else safe_text of it. */
 const char *printable_name(char *buf, size_t cap, const char *name);
 /* Row name or NULL when the library did not give one. */
 const char *proc_name(const hmn_gpu_process *p);
@@ -202,15 +247,6 @@ size_t unattributed_causes(const struct cause_input *in, const char **out, size_
 
 
 /* ---- stderr (cli/diag.c) --------------------------------------------------- */
-/* printf-format checking that follows MinGW's choice of printf flavour. */
-#if defined(__MINGW32__)
-#define CLI_PRINTF(f, a) __attribute__((format(__MINGW_PRINTF_FORMAT, f, a)))
-#elif defined(__GNUC__)
-#define CLI_PRINTF(f, a) __attribute__((format(printf, f, a)))
-#else
-#define CLI_PRINTF(f, a)
-#endif
-
 /* Print "hmn: <msg>" to stderr. */
 void errf(const char *fmt, ...) CLI_PRINTF(1, 2);
 /* Explain on stderr which GPU sources were tried and why each failed. */

@@ -66,12 +66,14 @@ static int serve_unavailable(void)
     errf("serve is not available in Windows builds (they have no libmicrohttpd); "
          "`hmn export --textfile DIR` writes the same metrics to a file");
 #else
-    errf("serve is not available: this hmn was built without libmicrohttpd.\n"
-         "  Install it and rebuild: apt-get install libmicrohttpd-dev (Debian, Ubuntu) or\n"
-         "  dnf install libmicrohttpd-devel (Fedora), then\n"
-         "  cmake -S . -B build && cmake --build build\n"
-         "  Without HTTP, `hmn export --textfile DIR` writes the same metrics for "
-         "node_exporter.");
+    /* errf makes one line of what it prints: the advice lines follow as they are. */
+    errf("serve is not available: this hmn was built without libmicrohttpd.");
+    fputs("  Install it and rebuild: apt-get install libmicrohttpd-dev (Debian, Ubuntu) or\n"
+          "  dnf install libmicrohttpd-devel (Fedora), then\n"
+          "  cmake -S . -B build && cmake --build build\n"
+          "  Without HTTP, `hmn export --textfile DIR` writes the same metrics for "
+          "node_exporter.\n",
+          stderr);
 #endif
     return EXIT_FAIL;
 }

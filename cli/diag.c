@@ -8,14 +8,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* One line: whatever it quotes (names, errors, paths) is made safe with it. */
 void errf(const char *fmt, ...)
 {
+    struct line l;
     va_list ap;
-    fputs("hmn: ", stderr);
+    line_init(&l);
+    line_add(&l, "hmn: ");
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    line_vadd(&l, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    line_end(&l, stderr);
 }
 
 void explain_sources(hmn_ctx *ctx)
@@ -28,29 +31,30 @@ void explain_sources(hmn_ctx *ctx)
                             : r.state == HMN_SOURCE_DISABLED    ? "disabled"
                             : r.state == HMN_SOURCE_UNAVAILABLE ? "unavailable"
                                                                 : "not tried";
-        fprintf(stderr, "  %-11s %s%s%s%s\n", hmn_source_name((int)r.source), state,
-                r.reason[0] ? " (" : "", r.reason, r.reason[0] ? ")" : "");
+        linef(stderr, "  %-11s %s%s%s%s", hmn_source_name((int)r.source), state,
+              r.reason[0] ? " (" : "", r.reason, r.reason[0] ? ")" : "");
     }
 }
 
 int usage_invalid(const struct cli_cmd *cmd, const struct cli_opt *opt, const char *value,
                   const char *why)
 {
-    (void)cmd;
-    fprintf(stderr, "error: invalid value '%s' for '", value);
-    if (opt) {
-        fputs(opt->name, stderr);
-        if (opt->value_name)
-            fprintf(stderr, " <%s>", opt->value_name);
-    } else {
-        fputs(cmd->pos_name, stderr);
-    }
-    fputc('\'', stderr);
+    struct line l;
+    line_init(&l);
+    /* The value and the reason (which may quote it) are the user's bytes. */
+    line_add(&l, "error: invalid value '%s' for '", value);
+    if (opt)
+        line_add(&l, "%s%s%s%s", opt->name, opt->value_name ? " <" : "",
+                 opt->value_name ? opt->value_name : "", opt->value_name ? ">" : "");
+    else
+        line_add(&l, "%s", cmd->pos_name);
+    line_add(&l, "'");
+    if (why && why[0] != '\n')
+        line_add(&l, ": %s", why);
+    line_end(&l, stderr);
     if (why && why[0] == '\n')
-        fputs(why, stderr);
-    else if (why)
-        fprintf(stderr, ": %s", why);
-    fputs("\n\nFor more information, try '--help'.\n", stderr);
+        fprintf(stderr, "%s\n", why + 1); /* our own lines ("[possible values: ...]") */
+    fputs("\nFor more information, try '--help'.\n", stderr);
     return EXIT_USAGE;
 }
 

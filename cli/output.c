@@ -1,6 +1,7 @@
 /*
  * cli/output.c - JSON and CSV value writers shared by every subcommand
- * (unknown figures become null, never 0).  Part of the CLI core library.
+ * (unknown figures become null, never 0; JSON strings keep the exact
+ * text, CSV fields go through safe_text).  Part of the CLI core library.
  */
 #include "cli.h"
 
@@ -49,21 +50,36 @@ void json_bool(FILE *f, int tri)
     fputs(tri < 0 ? "null" : tri ? "true" : "false", f);
 }
 
+/*
+ * CSV is read in terminals and spreadsheets as often as by parsers, so a
+ * field is made safe first (a newline in a name becomes \n, not a row).
+ */
 void csv_field(FILE *f, const char *s)
 {
+    char small[512];
+    char *safe = small;
+    size_t len;
     if (!s)
         return;
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
+    len = safe_text(small, sizeof(small), s);
+    if (len >= sizeof(small) && (safe = malloc(len + 1)) != NULL)
+        safe_text(safe, len + 1, s);
+    if (!safe)
+        safe = small; /* out of memory: the cut copy, still safe */
+    if (!strpbrk(safe, ",\"")) {
+        fputs(safe, f);
+    } else {
+        const char *p;
+        fputc('"', f);
+        for (p = safe; *p; p++) {
+            if (*p == '"')
+                fputc('"', f);
+            fputc(*p, f);
+        }
+        fputc('"', f);
     }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
+    if (safe != small)
+        free(safe);
 }
 
 void csv_u64(FILE *f, int valid, uint64_t v)

@@ -3,7 +3,8 @@
  * Upstream measured widths in bytes and padded in characters, so names with
  * multibyte or wide characters pushed the following columns out of line;
  * here both use display width (a small UTF-8 decoder with a wcwidth-like
- * table), so the output does not depend on the locale.
+ * table), so the output does not depend on the locale.  Cells are made
+ * safe for a terminal first (cli/safe_text.c) and measured as printed.
  */
 #include "cli.h"
 #include "grow.h" /* src/common/ */
@@ -96,12 +97,13 @@ void table_init(struct table *t, size_t ncols, const char *const *headers, const
     t->min_width = minw;
 }
 
-static char *dup_str(const char *s)
+/* A copy of s as it will be printed: through safe_text (NULL reads as ""). */
+static char *dup_safe(const char *s)
 {
-    size_t n = strlen(s ? s : "") + 1;
+    size_t n = safe_text(NULL, 0, s) + 1;
     char *d = malloc(n);
     if (d)
-        memcpy(d, s ? s : "", n);
+        safe_text(d, n, s);
     return d;
 }
 
@@ -116,7 +118,7 @@ int table_add(struct table *t, const char *const *row)
         t->cells = cells;
     }
     for (c = 0; c < t->ncols; c++) {
-        char *d = dup_str(row[c]);
+        char *d = dup_safe(row[c]);
         if (!d) {
             while (c-- > 0)
                 free(t->cells[t->nrows * t->ncols + c]);
@@ -128,17 +130,27 @@ int table_add(struct table *t, const char *const *row)
     return 0;
 }
 
+/*
+ * Every cell is written through safe_text and measured as written, so a
+ * name cannot move the cursor, end the row or push the columns out of line.
+ */
 void print_cells(FILE *f, const char *const *cells, const size_t *widths, size_t n)
 {
+    char small[512];
     size_t c, w;
     for (c = 0; c < n; c++) {
+        size_t len = safe_text(small, sizeof(small), cells[c]);
+        char *cell = len < sizeof(small) ? small : dup_safe(cells[c]);
         if (c)
             fputs("  ", f);
-        fputs(cells[c], f);
-        if (c + 1 == n)
-            break; /* no trailing padding on the last column */
-        for (w = display_width(cells[c]); w < widths[c]; w++)
-            fputc(' ', f);
+        if (!cell) /* out of memory: the cut copy, still safe */
+            cell = small;
+        fputs(cell, f);
+        if (c + 1 < n) /* no trailing padding on the last column */
+            for (w = display_width(cell); w < widths[c]; w++)
+                fputc(' ', f);
+        if (cell != small)
+            free(cell);
     }
     fputc('\n', f);
 }

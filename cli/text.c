@@ -69,29 +69,36 @@ int name_is_unresolved(const char *name)
            strcmp(name, "?") == 0;
 }
 
-/* Rust's {:?} for str: quotes, backslash escapes, \u{..} for controls. */
+/*
+ * Rust's {:?} for str: quotes, \" and \\, and every other character by the
+ * rules of safe_text (\n, \u{1b}, \u{202e} ...), so a quoted argument is as
+ * safe to print as a name.  Cut on a whole character when buf is full.
+ */
 const char *debug_quote(char *buf, size_t cap, const char *s)
 {
-    size_t o = 0;
+    size_t o = 0, i = 0, n = strlen(s);
+    char esc[SAFE_TEXT_ESC_MAX];
     if (cap < 3) {
         if (cap)
             buf[0] = '\0';
         return buf;
     }
     buf[o++] = '"';
-    for (; *s && o + 12 < cap; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') {
-            buf[o++] = '\\';
-            buf[o++] = (char)c;
-        } else if (c == '\n' || c == '\t' || c == '\r') {
-            buf[o++] = '\\';
-            buf[o++] = c == '\n' ? 'n' : c == '\t' ? 't' : 'r';
-        } else if (c < 0x20 || c == 0x7F) {
-            o += (size_t)snprintf(buf + o, cap - o, "\\u{%x}", c);
-        } else {
-            buf[o++] = (char)c;
+    while (i < n) {
+        size_t elen, k = safe_text_unit(s + i, n - i, esc, &elen);
+        const char *piece = elen ? esc : s + i;
+        size_t plen = elen ? elen : k;
+        if (!elen && (s[i] == '"' || s[i] == '\\')) {
+            esc[0] = '\\';
+            esc[1] = s[i];
+            piece = esc;
+            plen = 2;
         }
+        if (o + plen + 2 > cap)
+            break;
+        memcpy(buf + o, piece, plen);
+        o += plen;
+        i += k;
     }
     buf[o++] = '"';
     buf[o] = '\0';
@@ -147,10 +154,6 @@ int is_blank(const char *s)
 
 const char *printable_name(char *buf, size_t cap, const char *name)
 {
-    size_t i;
-    snprintf(buf, cap, "%s", name ? name : "?");
-    for (i = 0; buf[i]; i++)
-        if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7F)
-            buf[i] = '?';
+    safe_text(buf, cap, name ? name : "?");
     return buf;
 }

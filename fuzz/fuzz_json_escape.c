@@ -4,7 +4,8 @@
  * from driver output, so they are attacker-controlled).
  *
  * Asserts the output is valid JSON string content: no raw control
- * character, every '"' and '\' escaped, every escape well-formed, and the
+ * character (C1 included), no raw U+2028 / U+2029, every '"' and '\'
+ * escaped, every escape well-formed, and the
  * bytes strictly valid UTF-8 (no overlong forms, no surrogates, nothing
  * above U+10FFFF).  Also: the return value is the full length, and a
  * truncated result is a NUL-terminated prefix of the full one.
@@ -74,6 +75,9 @@ static void check_json_body(const char *out, size_t n)
         check(s[i] >= 0x20 && s[i] != 0x7F && s[i] != '"');
         step = s[i] == '\\' ? escape_len(s + i, n - i) : utf8_strict(s + i, n - i);
         check(step > 0);
+        /* C1 controls and U+2028 / U+2029 are escaped, never raw. */
+        check(!(step == 2 && s[i] == 0xC2 && s[i + 1] <= 0x9F));
+        check(!(step == 3 && s[i] == 0xE2 && s[i + 1] == 0x80 && (s[i + 2] == 0xA8 || s[i + 2] == 0xA9)));
         i += step;
     }
 }

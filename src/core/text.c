@@ -236,6 +236,11 @@ int hmn_json_escape(char *buf, size_t cap, const char *text)
             hmn__snprintf(esc, sizeof(esc), "\\u%04x", (unsigned)s[i + 1]);
             put(buf, cap, &pos, esc, 6);
             i += 2;
+        } else if (seq == 3 && c == 0xE2 && s[i + 1] == 0x80 &&
+                   (s[i + 2] == 0xA8 || s[i + 2] == 0xA9)) {
+            /* U+2028 / U+2029: valid JSON, but line ends to JavaScript and some readers */
+            put(buf, cap, &pos, s[i + 2] == 0xA8 ? "\\u2028" : "\\u2029", 6);
+            i += 3;
         } else {
             put(buf, cap, &pos, (const char *)s + i, seq);
             i += seq;

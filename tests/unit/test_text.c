@@ -191,6 +191,11 @@ static void json_escape_rules(void)
     CHECK_STR(esc("caf\xC3\xA9 \xE2\x86\x92"), "caf\xC3\xA9 \xE2\x86\x92"); /* raw UTF-8 */
     CHECK_STR(esc("bad\xFFz"), "bad\xEF\xBF\xBDz");       /* invalid byte → U+FFFD */
     CHECK_STR(esc("\xE2\x82"), "\xEF\xBF\xBD\xEF\xBF\xBD"); /* truncated sequence */
+    /* Line and paragraph separators: JSON allows them raw, JavaScript does not. */
+    CHECK_STR(esc("a\xE2\x80\xA8" "b\xE2\x80\xA9" "c"), "a\\u2028b\\u2029c");
+    /* An OSC 52 name and a bidi override keep their exact text in JSON. */
+    CHECK_STR(esc("\x1b]52;c;aGk=\x07"), "\\u001b]52;c;aGk=\\u0007");
+    CHECK_STR(esc("a\xE2\x80\xAE" "b"), "a\xE2\x80\xAE" "b");
 }
 
 static void json_escape_truncates_safely(void)
