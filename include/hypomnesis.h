@@ -314,7 +314,8 @@ enum hmn_gpu_process_valid {
     HMN_PROC_HAS_STOLEN = 1u << 5,   /* DRM: stolen region */
     HMN_PROC_PID_UNMAPPED = 1u << 6, /* host PID that could not be mapped into our PID namespace */
     HMN_PROC_HAS_HOST_PID = 1u << 7, /* host_pid differs from pid */
-    HMN_PROC_HAS_CLIENTS = 1u << 8   /* DRM: clients / shared_clients / unique_used_bytes */
+    HMN_PROC_HAS_CLIENTS = 1u << 8,  /* DRM: clients / shared_clients */
+    HMN_PROC_HAS_UNIQUE_USED = 1u << 9 /* DRM: unique_used_bytes (clear when used is unknown) */
 };
 
 /** What kind of GPU client a row is (bit set; NVML may report several). */
@@ -347,6 +348,7 @@ typedef struct hmn_gpu_process {
      * (fork, fd passing).  used_bytes counts every client the process holds;
      * unique_used_bytes counts a shared client only in the lowest PID holding
      * it, so summing unique_used_bytes over a list counts each client once.
+     * Valid with HMN_PROC_HAS_UNIQUE_USED only: unknown is never zero.
      */
     uint64_t unique_used_bytes;
     uint32_t clients;         /* distinct DRM clients this process holds */
@@ -373,6 +375,19 @@ HMN_API int hmn_process_list_get(const hmn_process_list *list, size_t i, hmn_gpu
  * carries the same count; add it once, not per device.
  */
 HMN_API uint32_t hmn_process_list_unreadable(const hmn_process_list *list);
+/**
+ * The i-th process counted by hmn_process_list_unreadable() (i = 0 .. that
+ * count - 1), in ascending PID order, each PID once; HMN_ENOENT past the
+ * end.  For DRM lists these PIDs are machine-wide too, like the count.
+ */
+HMN_API int hmn_process_list_unreadable_pid(const hmn_process_list *list, size_t i,
+                                            uint32_t *pid);
+/**
+ * Rows of the source's own output that could not be parsed and were left
+ * out of the list (a malformed line of nvidia-smi's process listing): the
+ * other rows are still listed.  0 when nothing was skipped.
+ */
+HMN_API uint32_t hmn_process_list_skipped_rows(const hmn_process_list *list);
 /** Source that produced the list. */
 HMN_API int hmn_process_list_source(const hmn_process_list *list);
 /** Free a list (NULL is a no-op). */
@@ -411,7 +426,8 @@ typedef struct hmn_memory_account {
 /**
  * What one row contributes to its device's used memory: used_bytes, except
  * for DRM rows (HMN_PROC_HAS_CLIENTS) where a client shared by several
- * processes counts once, in the lowest PID (unique_used_bytes).
+ * processes counts once, in the lowest PID (unique_used_bytes, which
+ * HMN_PROC_HAS_UNIQUE_USED says is known).
  * HMN_ENOENT when the driver gave no figure for the row.
  */
 HMN_API int hmn_process_attributed_bytes(const hmn_gpu_process *p, uint64_t *bytes);

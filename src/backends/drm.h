@@ -33,7 +33,9 @@ struct drm_hold {
 struct drm_scan {
     struct drm_hold *h;
     size_t n, cap;
-    uint32_t unreadable;
+    uint32_t unreadable;      /* processes whose fds could not be read ... */
+    uint32_t *unreadable_pid; /* ... and their PIDs, in scan order */
+    size_t unreadable_cap;
     /* diagnostics (HMN_DEBUG=1) */
     uint32_t drm_fds, bad_values, unknown_keys, unmatched, no_id;
 };
@@ -49,7 +51,8 @@ struct drm_state {
 /*
  * Every DRM client of every process (only_pid == 0) or of one process,
  * mapped to st's cards; a dup'ed fd of a client is not counted twice.
- * out->unreadable counts processes whose fds could not be read.
+ * out->unreadable counts processes whose fds could not be read, and
+ * out->unreadable_pid lists them.
  */
 int hmn__drm_scan(hmn_ctx *ctx, const struct drm_state *st, uint32_t only_pid,
                   struct drm_scan *out);

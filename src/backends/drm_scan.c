@@ -148,6 +148,22 @@ static int on_fd(void *arg, const char *name, const char *target, int rc)
     return s->failed ? HMN_ENOMEM : 0;
 }
 
+/* The current PID could not be read: counted and named, never guessed at. */
+static void note_unreadable(struct scan_ctx *s)
+{
+    struct drm_scan *o = s->out;
+    if (o->unreadable == o->unreadable_cap) {
+        uint32_t *v = hmn__grow(o->unreadable_pid, &o->unreadable_cap, (size_t)o->unreadable + 1,
+                                sizeof(*v), 16);
+        if (!v) {
+            s->failed = HMN_ENOMEM;
+            return;
+        }
+        o->unreadable_pid = v;
+    }
+    o->unreadable_pid[o->unreadable++] = s->pid;
+}
+
 /* Kernel threads (empty cmdline) own no fds: no need to report them unreadable. */
 static int is_kernel_thread(const struct scan_ctx *s)
 {
@@ -174,7 +190,7 @@ static void scan_pid(struct scan_ctx *s, uint32_t pid)
     else if (rc != HMN_OK && rc != HMN_ENOENT)
         s->pid_unreadable = !is_kernel_thread(s);
     if (s->pid_unreadable)
-        s->out->unreadable++;
+        note_unreadable(s);
 }
 
 static int on_pid(void *arg, const char *name)
@@ -190,6 +206,7 @@ static int on_pid(void *arg, const char *name)
 void hmn__drm_scan_free(struct drm_scan *d)
 {
     free(d->h);
+    free(d->unreadable_pid);
     memset(d, 0, sizeof(*d));
 }
 

@@ -155,7 +155,7 @@ static void drm_close(hmn_ctx *ctx, void *state)
     struct drm_state *st = state;
     (void)ctx;
     if (st)
-        free(st->cache.h);
+        hmn__drm_scan_free(&st->cache);
     free(st);
 }
 
@@ -383,10 +383,15 @@ static hmn_gpu_process *new_row(hmn_ctx *ctx, struct hmn__proc_vec *pv, uint32_t
     return r;
 }
 
+/* One client without memory keys makes both totals unknown; unique_used_bytes then reads 0. */
 static void finish_row(hmn_gpu_process *r, int used_unknown)
 {
-    if (r && !used_unknown)
-        r->valid |= HMN_PROC_HAS_USED;
+    if (!r)
+        return;
+    if (used_unknown)
+        r->unique_used_bytes = 0;
+    else
+        r->valid |= HMN_PROC_HAS_USED | HMN_PROC_HAS_UNIQUE_USED;
 }
 
 /* One row per process holding a client of `card` (holds are grouped by PID). */
@@ -413,7 +418,10 @@ static int build_rows(hmn_ctx *ctx, struct drm_scan *d, uint32_t card, struct hm
         row_add(r, h, &used_unknown);
     }
     finish_row(r, used_unknown);
-    pv->unreadable = d->unreadable;
+    /* Which card an unreadable process uses is unknown: every card's list names it. */
+    for (i = 0; i < d->unreadable; i++)
+        if (hmn__proc_vec_add_unreadable(pv, d->unreadable_pid[i]) != HMN_OK)
+            return hmn__fail(ctx, HMN_ENOMEM, "out of memory building DRM rows");
     pv->source = HMN_SOURCE_DRM_FDINFO;
     return HMN_OK;
 }

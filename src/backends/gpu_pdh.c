@@ -192,12 +192,30 @@ static size_t add_process_segments(PDH_HQUERY q, const char *names, size_t len, 
     return n;
 }
 
+/* The PIDs the fold left out (no segment with a dedicated figure); the dispatcher dedupes. */
+static int note_unreadable(struct hmn__proc_vec *pv, const struct hmn__pdh_sample *smp, size_t n,
+                           const struct hmn__pdh_row *rows, size_t nrows)
+{
+    size_t i, j;
+    for (i = 0; i < n; i++) {
+        int listed = 0;
+        if (smp[i].dedicated_ok)
+            continue;
+        for (j = 0; j < nrows && !listed; j++)
+            listed = rows[j].pid == smp[i].pid;
+        if (!listed && hmn__proc_vec_add_unreadable(pv, smp[i].pid) != HMN_OK)
+            return HMN_ENOMEM;
+    }
+    return HMN_OK;
+}
+
 /* Read every segment, fold per PID (parse/pdh_names.c), append the rows. */
 static int collect_rows(struct hmn__proc_vec *pv, const struct seg *segs, size_t n)
 {
     struct hmn__pdh_sample *smp = calloc(n ? n : 1, sizeof(*smp));
     struct hmn__pdh_row *rows = calloc(n ? n : 1, sizeof(*rows));
     size_t i, nrows;
+    uint32_t unreadable;
     int rc = HMN_OK;
     if (!smp || !rows) {
         free(smp);
@@ -210,7 +228,8 @@ static int collect_rows(struct hmn__proc_vec *pv, const struct seg *segs, size_t
         smp[i].shared_ok =
             segs[i].has_shared && read_bytes(segs[i].shared, &smp[i].shared) == HMN_OK;
     }
-    nrows = hmn__pdh_fold(smp, n, rows, &pv->unreadable);
+    nrows = hmn__pdh_fold(smp, n, rows, &unreadable); /* the count: the PIDs below, once each */
+    rc = note_unreadable(pv, smp, n, rows, nrows);
     for (i = 0; i < nrows && rc == HMN_OK; i++) {
         hmn_gpu_process *row = hmn__proc_vec_push(pv);
         if (!row) {

@@ -258,6 +258,10 @@ static int smi_enumerate(hmn_ctx *ctx, void *state, struct hmn__devtab *tab)
         d.vendor = HMN_VENDOR_NVIDIA;
         if (v[i].valid & HMN__SMI_HAS_PCI)
             hmn__strlcpy(d.pci_bus_id, v[i].pci_bus_id, sizeof(d.pci_bus_id));
+        if (v[i].valid & HMN__SMI_HAS_TOTAL) { /* the dispatcher checks rows against it */
+            d.has_total = 1;
+            d.total_bytes = hmn__sat_mul(v[i].total_mib, HMN__MIB);
+        }
         rc = hmn__devtab_add(tab, &d);
         if (rc < 0)
             return hmn__fail(ctx, rc, "nvidia-smi: more than %d GPUs", HMN__MAX_DEVICES);
@@ -444,6 +448,7 @@ static int smi_processes(hmn_ctx *ctx, void *state, const struct hmn__dev *dev,
     struct app_sink sink = {pv, 0};
     char id_arg[32], why[160];
     const char *args[4];
+    unsigned skipped = 0;
     int rc;
     hmn__snprintf(id_arg, sizeof(id_arg), "--id=%u", dev->local_index);
     args[0] = q_apps;
@@ -453,13 +458,16 @@ static int smi_processes(hmn_ctx *ctx, void *state, const struct hmn__dev *dev,
     rc = smi_run(ctx, st, args);
     if (rc < 0)
         return rc;
-    rc = hmn__smi_parse_apps(st->out, st->len, cols_apps, HMN__ARRAY_LEN(cols_apps), add_app,
-                             &sink, why, sizeof(why));
+    rc = hmn__smi_parse_apps_skipping(st->out, st->len, cols_apps, HMN__ARRAY_LEN(cols_apps),
+                                      add_app, &sink, &skipped, why, sizeof(why));
     if (sink.nomem)
         return hmn__fail(ctx, HMN_ENOMEM, "nvidia-smi: out of memory for process rows");
     if (rc < 0)
         return hmn__fail(ctx, HMN_EPARSE, "nvidia-smi: unexpected --query-compute-apps output: %s",
                          why);
+    if (skipped)
+        hmn__debug(ctx, "[nvidia-smi debug] %u process line(s) skipped, first: %s", skipped, why);
+    pv->skipped_rows = skipped;
     pv->source = HMN_SOURCE_NVIDIA_SMI;
     /* Names come from nvidia-smi; /proc only fills the ones it left empty. */
     hmn__proc_resolve_rows(ctx, pv, 1);

@@ -18,10 +18,13 @@ int hmn_process_attributed_bytes(const hmn_gpu_process *p, uint64_t *bytes)
     if (!(p->valid & HMN_PROC_HAS_USED))
         return HMN_ENOENT;
     /* A DRM client held by several processes is the same memory: count it once. */
-    if ((p->valid & HMN_PROC_HAS_CLIENTS) && p->size >= unique_end)
+    if ((p->valid & HMN_PROC_HAS_CLIENTS) && p->size >= unique_end) {
+        if (!(p->valid & HMN_PROC_HAS_UNIQUE_USED))
+            return HMN_ENOENT; /* its share is unknown, not 0 */
         *bytes = p->unique_used_bytes;
-    else
+    } else {
         *bytes = p->used_bytes;
+    }
     return HMN_OK;
 }
 

@@ -54,6 +54,21 @@ uint32_t hmn_process_list_unreadable(const hmn_process_list *list)
     return list ? list->rows.unreadable : 0;
 }
 
+int hmn_process_list_unreadable_pid(const hmn_process_list *list, size_t i, uint32_t *pid)
+{
+    if (!list || !pid)
+        return HMN_EINVAL;
+    if (i >= list->rows.unreadable)
+        return HMN_ENOENT;
+    *pid = list->rows.unreadable_pid[i];
+    return HMN_OK;
+}
+
+uint32_t hmn_process_list_skipped_rows(const hmn_process_list *list)
+{
+    return list ? list->rows.skipped_rows : 0;
+}
+
 int hmn_process_list_source(const hmn_process_list *list)
 {
     return list ? list->rows.source : HMN_SOURCE_NONE;

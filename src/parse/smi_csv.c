@@ -329,7 +329,18 @@ struct table {
     void *emit_arg;
     void *row;
     size_t row_size;
+    unsigned *skipped; /* NULL: a malformed row fails the parse; else it is counted */
 };
+
+/* A malformed row: the parse fails, or (lenient) the row is counted and left out. */
+static int bad_row(const struct table *t, char *why, size_t whycap, unsigned lineno,
+                   const char *what, const char *line, size_t len)
+{
+    if (t->skipped && (*t->skipped)++ > 0)
+        return HMN_OK; /* `why` keeps the first one */
+    why_line(why, whycap, lineno, what, line, len);
+    return t->skipped ? HMN_OK : HMN_EPARSE;
+}
 
 static int parse_table(const char *buf, size_t len, const struct table *t, char *why,
                        size_t whycap)
@@ -337,7 +348,7 @@ static int parse_table(const char *buf, size_t len, const struct table *t, char 
     struct field f[SMI_MAX_COLS];
     size_t pos = 0, llen, c;
     const char *line;
-    unsigned lineno = 0, rows = 0;
+    unsigned lineno = 0, good = 0;
     if (why && whycap)
         why[0] = '\0';
     if (t->ncols == 0 || t->ncols > SMI_MAX_COLS)
@@ -346,19 +357,30 @@ static int parse_table(const char *buf, size_t len, const struct table *t, char 
         int stop;
         lineno++;
         /* --format=csv (with header) prints the column names first. */
-        if (rows == 0 && lineno == 1 && is_header(line, llen))
+        if (lineno == 1 && is_header(line, llen))
             continue;
-        if (split_row(line, llen, t->ncols, t->free_col, f) != HMN_OK)
-            return why_line(why, whycap, lineno, "wrong number of fields", line, llen);
+        if (split_row(line, llen, t->ncols, t->free_col, f) != HMN_OK) {
+            if (bad_row(t, why, whycap, lineno, "wrong number of fields", line, llen) < 0)
+                return HMN_EPARSE;
+            continue;
+        }
         memset(t->row, 0, t->row_size);
         for (c = 0; c < t->ncols; c++)
             if (t->field(t->row, t->cols[c], &f[c]) < 0)
-                return why_line(why, whycap, lineno, "malformed value", line, llen);
-        rows++;
+                break;
+        if (c < t->ncols) {
+            if (bad_row(t, why, whycap, lineno, "malformed value", line, llen) < 0)
+                return HMN_EPARSE;
+            continue;
+        }
+        good++;
         stop = t->emit(t->emit_arg, t->row);
         if (stop)
             return stop;
     }
+    /* Output of which not one line could be read is not a listing (binary junk). */
+    if (t->skipped && *t->skipped && good == 0)
+        return HMN_EPARSE;
     return HMN_OK;
 }
 
@@ -389,6 +411,7 @@ int hmn__smi_parse_gpus(const char *buf, size_t len, const int *cols, size_t nco
     t.emit_arg = &e;
     t.row = &row;
     t.row_size = sizeof(row);
+    t.skipped = NULL;
     return parse_table(buf, len, &t, why, whycap);
 }
 
@@ -407,8 +430,8 @@ static int emit_app(void *arg, void *row)
     return e->fn(e->arg, a);
 }
 
-int hmn__smi_parse_apps(const char *buf, size_t len, const int *cols, size_t ncols,
-                        hmn__smi_app_fn fn, void *arg, char *why, size_t whycap)
+static int parse_apps(const char *buf, size_t len, const int *cols, size_t ncols,
+                      hmn__smi_app_fn fn, void *arg, unsigned *skipped, char *why, size_t whycap)
 {
     struct hmn__smi_app row;
     struct app_emit e;
@@ -423,7 +446,22 @@ int hmn__smi_parse_apps(const char *buf, size_t len, const int *cols, size_t nco
     t.emit_arg = &e;
     t.row = &row;
     t.row_size = sizeof(row);
+    t.skipped = skipped;
     return parse_table(buf, len, &t, why, whycap);
+}
+
+int hmn__smi_parse_apps(const char *buf, size_t len, const int *cols, size_t ncols,
+                        hmn__smi_app_fn fn, void *arg, char *why, size_t whycap)
+{
+    return parse_apps(buf, len, cols, ncols, fn, arg, NULL, why, whycap);
+}
+
+int hmn__smi_parse_apps_skipping(const char *buf, size_t len, const int *cols, size_t ncols,
+                                 hmn__smi_app_fn fn, void *arg, unsigned *skipped, char *why,
+                                 size_t whycap)
+{
+    *skipped = 0;
+    return parse_apps(buf, len, cols, ncols, fn, arg, skipped, why, whycap);
 }
 
 /* Bounded substring search (memmem is not in C11). */

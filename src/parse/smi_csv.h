@@ -98,6 +98,15 @@ int hmn__smi_parse_gpus(const char *buf, size_t len, const int *cols, size_t nco
 /* The same for --query-compute-apps output.  A row whose pid is a placeholder is skipped. */
 int hmn__smi_parse_apps(const char *buf, size_t len, const int *cols, size_t ncols,
                         hmn__smi_app_fn fn, void *arg, char *why, size_t whycap);
+/*
+ * The same, except that a malformed row is left out and counted in
+ * *skipped instead of failing the parse (one damaged line must not cost
+ * every other process of the device); `why` describes the first one.
+ * Output in which no line could be read at all is still HMN_EPARSE.
+ */
+int hmn__smi_parse_apps_skipping(const char *buf, size_t len, const int *cols, size_t ncols,
+                                 hmn__smi_app_fn fn, void *arg, unsigned *skipped, char *why,
+                                 size_t whycap);
 
 /* What a failed nvidia-smi run said. */
 enum hmn__smi_fail_kind {

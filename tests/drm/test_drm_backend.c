@@ -111,6 +111,7 @@ static void test_amdgpu_rows(void)
     hmn_ctx *ctx = open_multi();
     hmn_process_list *l;
     hmn_gpu_process r;
+    uint32_t upid = 0;
     CHECK(ctx);
     l = rows_of(ctx, 0);
     CHECK(l);
@@ -118,6 +119,13 @@ static void test_amdgpu_rows(void)
     CHECK_EQ_U64(hmn_process_list_source(l), HMN_SOURCE_DRM_FDINFO);
     /* pid 401's fdinfo cannot be read; 400 vanished (skipped silently). */
     CHECK_EQ_U64(hmn_process_list_unreadable(l), 1);
+    /* The list names it, on every card (an unreadable process has no known card). */
+    CHECK(hmn_process_list_unreadable_pid(l, 0, &upid) == HMN_OK);
+    CHECK_EQ_U64(upid, 401);
+    CHECK(hmn_process_list_unreadable_pid(l, 1, &upid) == HMN_ENOENT);
+    CHECK(hmn_process_list_unreadable_pid(l, 0, NULL) == HMN_EINVAL);
+    CHECK(hmn_process_list_unreadable_pid(NULL, 0, &upid) == HMN_EINVAL);
+    CHECK_EQ_U64(hmn_process_list_skipped_rows(l), 0);
 
     /* 100: the real legacy-only amdgpu sample (KiB). */
     CHECK(row(l, 0, &r) == HMN_OK);
@@ -130,7 +138,8 @@ static void test_amdgpu_rows(void)
     CHECK_EQ_U64(r.gtt_bytes, 8192 * KIB);
     CHECK_EQ_U64(r.cpu_bytes, 0);
     CHECK_EQ_U64(r.valid, HMN_PROC_HAS_NAME | HMN_PROC_HAS_USED | HMN_PROC_HAS_GTT |
-                              HMN_PROC_HAS_CPU | HMN_PROC_HAS_CLIENTS);
+                              HMN_PROC_HAS_CPU | HMN_PROC_HAS_CLIENTS |
+                              HMN_PROC_HAS_UNIQUE_USED);
     CHECK_EQ_U64(r.clients, 1);
     CHECK_EQ_U64(r.shared_clients, 0);
     CHECK_EQ_U64(r.unique_used_bytes, 2068 * KIB);
@@ -163,6 +172,8 @@ static void test_intel_rows(void)
     hmn_ctx *ctx = open_multi();
     hmn_process_list *l;
     hmn_gpu_process r;
+    uint64_t u = 0;
+    uint32_t upid = 0;
     CHECK(ctx);
     /* i915 iGPU: used is the system0 region, stolen apart. */
     l = rows_of(ctx, 1);
@@ -174,12 +185,15 @@ static void test_intel_rows(void)
     CHECK_EQ_U64(r.used_bytes, 6044 * KIB);
     CHECK_EQ_U64(r.stolen_bytes, 0);
     CHECK_EQ_U64(r.valid, HMN_PROC_HAS_NAME | HMN_PROC_HAS_USED | HMN_PROC_HAS_STOLEN |
-                              HMN_PROC_HAS_CLIENTS);
+                              HMN_PROC_HAS_CLIENTS | HMN_PROC_HAS_UNIQUE_USED);
     /* 500: an older kernel printing no memory keys: a client, memory unknown. */
     CHECK(row(l, 1, &r) == HMN_OK);
     CHECK_EQ_U64(r.pid, 500);
     CHECK((r.valid & HMN_PROC_HAS_USED) == 0);
     CHECK_EQ_U64(r.clients, 1);
+    /* Its unique share is as unknown as its total: no bit, no 0 to add up. */
+    CHECK((r.valid & HMN_PROC_HAS_UNIQUE_USED) == 0);
+    CHECK(hmn_process_attributed_bytes(&r, &u) == HMN_ENOENT);
     hmn_process_list_free(l);
 
     /* xe dGPU: vram0 in KiB (real sample), MiB and bare bytes, B and GiB. */
@@ -209,6 +223,8 @@ static void test_intel_rows(void)
     l = rows_of(ctx, 3);
     CHECK(l);
     CHECK_EQ_U64(hmn_process_list_count(l), 0);
+    CHECK(hmn_process_list_unreadable_pid(l, 0, &upid) == HMN_OK);
+    CHECK_EQ_U64(upid, 401);
     hmn_process_list_free(l);
     hmn_ctx_close(ctx);
 }

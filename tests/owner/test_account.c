@@ -164,6 +164,11 @@ static void attributed_bytes_of_one_row(void)
     CHECK(hmn_process_attributed_bytes(&p, &b) == HMN_OK);
     CHECK_EQ_U64(b, 100);
     p.valid |= HMN_PROC_HAS_CLIENTS;
+    /* A DRM row whose unique share is unknown contributes an unknown, not 0. */
+    b = 7;
+    CHECK(hmn_process_attributed_bytes(&p, &b) == HMN_ENOENT);
+    CHECK_EQ_U64(b, 7);
+    p.valid |= HMN_PROC_HAS_UNIQUE_USED;
     CHECK(hmn_process_attributed_bytes(&p, &b) == HMN_OK);
     CHECK_EQ_U64(b, 40);
     CHECK(hmn_process_attributed_bytes(NULL, &b) == HMN_EINVAL);

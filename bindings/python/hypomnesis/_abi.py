@@ -86,6 +86,7 @@ PROC_HAS_STOLEN = 1 << 5
 PROC_PID_UNMAPPED = 1 << 6
 PROC_HAS_HOST_PID = 1 << 7
 PROC_HAS_CLIENTS = 1 << 8
+PROC_HAS_UNIQUE_USED = 1 << 9
 
 # enum hmn_proc_kind, in bit order
 PROC_KIND_NAMES = ((1 << 0, "compute"), (1 << 1, "graphics"), (1 << 2, "mps"), (1 << 3, "drm"))

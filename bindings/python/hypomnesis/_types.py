@@ -313,9 +313,7 @@ class GpuProcessEntry(_Value):
             gtt_bytes=_opt(v, _abi.PROC_HAS_GTT, p.gtt_bytes),
             cpu_bytes=_opt(v, _abi.PROC_HAS_CPU, p.cpu_bytes),
             stolen_bytes=_opt(v, _abi.PROC_HAS_STOLEN, p.stolen_bytes),
-            # The unique share of an unknown figure is unknown too, not 0.
-            unique_used_bytes=(p.unique_used_bytes
-                               if clients and v & _abi.PROC_HAS_USED else None),
+            unique_used_bytes=_opt(v, _abi.PROC_HAS_UNIQUE_USED, p.unique_used_bytes),
             clients=p.clients if clients else None,
             shared_clients=p.shared_clients if clients else None,
             gpu_instance_id=None if p.gpu_instance_id == _abi.NO_MIG_ID else p.gpu_instance_id,
