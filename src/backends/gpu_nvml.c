@@ -250,35 +250,6 @@ static int nvml_enumerate(hmn_ctx *ctx, void *state, struct hmn__devtab *tab)
     return HMN_OK;
 }
 
-/*
- * A driver can answer "not available" (all ones) or garbage for single
- * figures, and UMA parts report total 0: such a figure is unknown, not a
- * number.  Nothing can exceed the total.
- */
-static void sanitize_memory(hmn_ctx *ctx, hmn_gpu_device_info *out)
-{
-    static const struct {
-        uint64_t bit;
-        size_t offset;
-    } parts[] = {{HMN_DEV_HAS_FREE, offsetof(hmn_gpu_device_info, free_bytes)},
-                 {HMN_DEV_HAS_USED, offsetof(hmn_gpu_device_info, used_bytes)},
-                 {HMN_DEV_HAS_RESERVED, offsetof(hmn_gpu_device_info, reserved_bytes)}};
-    size_t i;
-    if (out->total_bytes == 0 || out->total_bytes == UINT64_MAX) {
-        out->valid &= ~(uint64_t)(HMN_DEV_HAS_TOTAL | HMN_DEV_HAS_FREE | HMN_DEV_HAS_USED |
-                                  HMN_DEV_HAS_RESERVED);
-        hmn__debug(ctx, "[NVML debug] device total %llu: memory figures unknown",
-                   (unsigned long long)out->total_bytes);
-        return;
-    }
-    for (i = 0; i < HMN__ARRAY_LEN(parts); i++) {
-        uint64_t v;
-        memcpy(&v, (const char *)out + parts[i].offset, sizeof(v));
-        if ((out->valid & parts[i].bit) && v > out->total_bytes)
-            out->valid &= ~parts[i].bit;
-    }
-}
-
 /* Device memory: v2 (reserved split out) when the driver takes it, else v1. */
 static void fill_memory(hmn_ctx *ctx, const struct nvml_state *st, hmn_nvmlDevice_t h,
                         hmn_gpu_device_info *out)
@@ -301,9 +272,10 @@ static void fill_memory(hmn_ctx *ctx, const struct nvml_state *st, hmn_nvmlDevic
         out->used_bytes = m2.used;
         out->reserved_bytes = m2.reserved;
         out->memory_api = HMN_MEMORY_API_NVML_V2;
+        /* All ones ("not available"), a UMA part's total 0, a figure above the
+         * total: the dispatcher's one rule makes them unknown (core/plausible.c). */
         out->valid |= HMN_DEV_HAS_TOTAL | HMN_DEV_HAS_FREE | HMN_DEV_HAS_USED |
                       HMN_DEV_HAS_RESERVED;
-        sanitize_memory(ctx, out);
         return;
     }
     if (!st->fn.mem_v1 || (r = st->fn.mem_v1(h, &m1)) != HMN_NVML_SUCCESS) {
@@ -317,7 +289,6 @@ static void fill_memory(hmn_ctx *ctx, const struct nvml_state *st, hmn_nvmlDevic
     out->used_bytes = m1.used;
     out->memory_api = HMN_MEMORY_API_NVML_V1; /* used includes reserved; reserved unknown */
     out->valid |= HMN_DEV_HAS_TOTAL | HMN_DEV_HAS_FREE | HMN_DEV_HAS_USED;
-    sanitize_memory(ctx, out);
 }
 
 /* A driver string into a fixed field: NUL-terminated, valid UTF-8 or dropped. */
@@ -429,9 +400,7 @@ static int nvml_device_info(hmn_ctx *ctx, void *state, const struct hmn__dev *de
     }
     fill_system(st, out);
     fill_mig_mode(ctx, st, h, out);
-    if (!(out->valid & HMN_DEV_HAS_TOTAL))
-        return hmn__fail(ctx, HMN_EBACKEND, "NVML gave no memory figures for device %u",
-                         dev->local_index);
+    /* Without memory figures the device is still named and listed (n/a). */
     return HMN_OK;
 }
 

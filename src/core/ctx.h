@@ -31,6 +31,11 @@ struct hmn__dev {
     int32_t luid_high;
     uint32_t luid_low;
     uint64_t dedicated_bytes; /* its DedicatedVideoMemory, 0 unknown */
+    /* The device's memory total as an answer gave it (enumeration or device
+     * info): the dispatcher holds process rows against it. */
+    int has_total;
+    int total_asked;          /* device info was asked once for it */
+    uint64_t total_bytes;
 };
 
 #define HMN__MAX_DEVICES 64

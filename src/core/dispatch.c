@@ -12,6 +12,7 @@
 #include "backend.h"
 #include "core/abi.h"
 #include "core/dispatch.h"
+#include "core/plausible.h"
 
 #include <string.h>
 
@@ -156,6 +157,8 @@ static int ask(hmn_ctx *ctx, int id, enum ask_op op, const struct hmn__dev *dev,
         rc = ops->device_info(ctx, st, dev, d);
         if (rc == HMN_OK && !d->source)
             d->source = source;
+        if (rc == HMN_OK)
+            hmn__plausible_device(d);
     } else if (op == ASK_SELF && ops->self_gpu) {
         hmn_process_gpu *g = out;
         memset(g, 0, sizeof(*g));
@@ -163,6 +166,8 @@ static int ask(hmn_ctx *ctx, int id, enum ask_op op, const struct hmn__dev *dev,
         rc = ops->self_gpu(ctx, st, dev, g);
         if (rc == HMN_OK && !g->source)
             g->source = source;
+        if (rc == HMN_OK && g->used_bytes == UINT64_MAX)
+            g->valid &= ~(uint64_t)HMN_PGPU_HAS_USED; /* "not available", not a figure */
     } else if (op == ASK_PROCS && ops->processes) {
         struct hmn__proc_vec *pv = out;
         hmn__proc_vec_free(pv);
@@ -194,7 +199,9 @@ static int run_chain(hmn_ctx *ctx, const struct hmn__chain *chain, enum ask_op o
                      const struct hmn__dev *dev, void *out)
 {
     int asked[HMN__BK_COUNT] = {0};
-    int rc, id, last = HMN_ENOGPU;
+    int rc, id, last = HMN_ENOGPU, have_partial = 0;
+    hmn_gpu_device_info partial;
+    char keep[sizeof(ctx->errmsg)];
     size_t k;
     for (k = 0; k < chain->n; k++) {
         id = step_backend(chain->step[k], dev);
@@ -202,10 +209,24 @@ static int run_chain(hmn_ctx *ctx, const struct hmn__chain *chain, enum ask_op o
             continue;
         asked[id] = 1;
         rc = ask(ctx, id, op, dev, out);
+        if (rc == HMN_OK && op == ASK_INFO && !have_partial &&
+            !(((hmn_gpu_device_info *)out)->valid & HMN_DEV_HAS_TOTAL)) {
+            /* An answer without memory figures (a UMA part's NVML): a later
+             * backend may know them; if none does, this answer stands. */
+            memcpy(&partial, out, sizeof(partial));
+            memcpy(keep, ctx->errmsg, sizeof(keep));
+            have_partial = 1;
+            continue;
+        }
         if (rc == HMN_OK)
             return HMN_OK;
         if (rc != HMN_ENOGPU)
             last = rc;
+    }
+    if (have_partial) {
+        memcpy(out, &partial, sizeof(partial));
+        memcpy(ctx->errmsg, keep, sizeof(keep)); /* the fallback's failure is not ours */
+        return HMN_OK;
     }
     if (last == HMN_ENOGPU)
         return hmn__fail(ctx, HMN_ENOGPU, "%s", no_gpu_text);
@@ -222,6 +243,11 @@ int hmn__device_info_locked(hmn_ctx *ctx, uint32_t index, hmn_gpu_device_info *o
         return rc;
     rc = run_chain(ctx, &hmn__orders.info, ASK_INFO, dev, out);
     if (rc == HMN_OK) {
+        struct hmn__dev *entry = &ctx->devs.dev[index];
+        if (out->valid & HMN_DEV_HAS_TOTAL) { /* a total does not change: kept for the rows */
+            entry->has_total = 1;
+            entry->total_bytes = out->total_bytes;
+        }
         out->index = index;
         if (!out->vendor)
             out->vendor = dev->vendor;
@@ -283,6 +309,24 @@ int hmn_process_gpu_info(hmn_ctx *ctx, uint32_t index, hmn_process_gpu *out)
     return hmn__ctx_leave(c, rc);
 }
 
+/*
+ * Make sure the entry knows the device's total when any answer can tell it:
+ * enumeration may have stored it; else device info is asked once per
+ * context (its failure is not the listing's).
+ */
+static void device_total(hmn_ctx *ctx, uint32_t index)
+{
+    struct hmn__dev *entry = &ctx->devs.dev[index];
+    hmn_gpu_device_info d;
+    char keep[sizeof(ctx->errmsg)];
+    if (entry->has_total || entry->total_asked)
+        return;
+    entry->total_asked = 1;
+    memcpy(keep, ctx->errmsg, sizeof(keep));
+    (void)hmn__device_info_locked(ctx, index, &d);
+    memcpy(ctx->errmsg, keep, sizeof(keep));
+}
+
 int hmn__gpu_processes_locked(hmn_ctx *ctx, uint32_t index, struct hmn__proc_vec *pv)
 {
     const struct hmn__dev *dev;
@@ -293,6 +337,9 @@ int hmn__gpu_processes_locked(hmn_ctx *ctx, uint32_t index, struct hmn__proc_vec
     rc = run_chain(ctx, &hmn__orders.procs, ASK_PROCS, dev, pv);
     if (rc != HMN_OK)
         return rc;
+    device_total(ctx, index);
+    hmn__plausible_rows(pv, dev->has_total && hmn__plausible_total(dev->total_bytes),
+                        dev->total_bytes);
     hmn__proc_vec_sort_pid(pv);
     for (k = 0; k < pv->n; k++)
         pv->v[k].device_index = index;
