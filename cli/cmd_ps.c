@@ -102,15 +102,76 @@ static int parse_sort(const char *v)
     return -1;
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int pid_index(const struct ps_opts *o, uint32_t pid, size_t *at)
+{
+    const uint32_t *hit = bsearch(&pid, o->pids, o->npids, sizeof(*o->pids), cmp_u32);
+    if (hit && at)
+        *at = (size_t)(hit - o->pids);
+    return hit != NULL;
+}
+
+/*
+ * --pid values, O(n log n) however many: sorted and unique for the per-row
+ * lookup, and in the order given, each once, for the summary to echo.
+ */
+static int take_pids(struct ps_opts *o)
+{
+    size_t i, n = 0, k, at = 0;
+    unsigned char *echoed;
+    uint32_t u;
+    for (i = 0; i < o->a.count; i++) {
+        if (o->a.items[i].opt != O_PID)
+            continue;
+        if (parse_u32(o->a.items[i].value, &u) != 0)
+            return usage_invalid(&ps_cmd, &ps_opts[O_PID], o->a.items[i].value,
+                                 "invalid digit found in string");
+        n++;
+    }
+    if (n == 0)
+        return CLI_CONTINUE;
+    o->pids = malloc(n * sizeof(*o->pids));
+    o->pid_echo = malloc(n * sizeof(*o->pid_echo));
+    echoed = calloc(n, 1);
+    if (!o->pids || !o->pid_echo || !echoed) {
+        free(echoed);
+        errf("out of memory");
+        return EXIT_FAIL;
+    }
+    for (i = 0, k = 0; i < o->a.count; i++) {
+        if (o->a.items[i].opt == O_PID && parse_u32(o->a.items[i].value, &u) == 0) {
+            o->pids[k] = o->pid_echo[k] = u;
+            k++;
+        }
+    }
+    qsort(o->pids, n, sizeof(*o->pids), cmp_u32);
+    for (i = 0, k = 0; i < n; i++)
+        if (k == 0 || o->pids[k - 1] != o->pids[i])
+            o->pids[k++] = o->pids[i];
+    o->npids = k;
+    for (i = 0, k = 0; i < n; i++) { /* the given order, first sightings only */
+        if (pid_index(o, o->pid_echo[i], &at) && !echoed[at]) {
+            echoed[at] = 1;
+            o->pid_echo[k++] = o->pid_echo[i];
+        }
+    }
+    free(echoed);
+    return CLI_CONTINUE;
+}
+
 static int check_opts(struct ps_opts *o)
 {
     const char *v = NULL;
     char err[160];
     size_t i;
-    uint32_t u;
-    for (i = 0; (v = cli_args_value(&o->a, O_PID, i)) != NULL; i++)
-        if (parse_u32(v, &u) != 0)
-            return usage_invalid(&ps_cmd, &ps_opts[O_PID], v, "invalid digit found in string");
+    int rc = take_pids(o);
+    if (rc != CLI_CONTINUE)
+        return rc;
     if (cli_args_count(&o->a, O_DEVICE, &v)) {
         if (parse_u32(v, &o->device) != 0)
             return usage_invalid(&ps_cmd, &ps_opts[O_DEVICE], v, "invalid digit found in string");
@@ -131,6 +192,7 @@ static int check_opts(struct ps_opts *o)
     o->json = cli_args_count(&o->a, O_JSON, NULL) > 0;
     o->csv = cli_args_count(&o->a, O_CSV, NULL) > 0;
     o->full = cli_args_count(&o->a, O_FULL, NULL) > 0;
+    o->has_filter = cli_args_count(&o->a, O_FILTER, NULL) > 0;
     if (o->json && o->csv) {
         fputs("error: the argument '--json' cannot be used with '--csv'\n\nUsage: hmn ps "
               "[OPTIONS]\n\nFor more information, try '--help'.\n",
@@ -142,15 +204,7 @@ static int check_opts(struct ps_opts *o)
 
 static int pid_wanted(const struct ps_opts *o, uint32_t pid)
 {
-    const char *v;
-    size_t i;
-    uint32_t u;
-    if (cli_args_count(&o->a, O_PID, NULL) == 0)
-        return 1;
-    for (i = 0; (v = cli_args_value(&o->a, O_PID, i)) != NULL; i++)
-        if (parse_u32(v, &u) == 0 && u == pid)
-            return 1;
-    return 0;
+    return o->npids == 0 || pid_index(o, pid, NULL);
 }
 
 /* --pid, then --min (footprint), then --filter; 1 keeps the row. */
@@ -167,7 +221,7 @@ static int row_passes(const struct ps_opts *o, const hmn_gpu_process *p, struct 
         if (sat_add(p->used_bytes, shared_of(p)) < o->min)
             return 0;
     }
-    if (cli_args_count(&o->a, O_FILTER, NULL) == 0)
+    if (!o->has_filter)
         return 1;
     if (name_is_unresolved(name)) {
         st->unnamed_unmatched++;
@@ -228,32 +282,71 @@ static void fill_row(struct ps_row *r, const struct ps_dev *d, const hmn_gpu_dev
 static void count_row(struct ps_state *st, const hmn_gpu_process *p)
 {
     const char *name = proc_name(p);
-    if (!name || !strcmp(name, "[protected]") || !strcmp(name, "?"))
-        st->protected_rows++;
+    uint64_t b;
+    /* Unnamed because it lives in another PID namespace: elevation would not help. */
+    if (!name || !strcmp(name, "[protected]") || !strcmp(name, "?")) {
+        if (p->valid & HMN_PROC_PID_UNMAPPED)
+            st->other_ns_rows++;
+        else
+            st->protected_rows++;
+    }
     if (p->valid & HMN_PROC_HAS_USED) {
-        /* A DRM client held by several processes is counted once in the total. */
-        st->committed = sat_add(st->committed, (p->valid & HMN_PROC_HAS_CLIENTS)
-                                                   ? p->unique_used_bytes
-                                                   : p->used_bytes);
         st->known_rows++;
-    } else
+        /* A DRM client held by several processes is counted once in the total. */
+        if (hmn_process_attributed_bytes(p, &b) == HMN_OK)
+            st->committed = sat_add(st->committed, b);
+    } else {
         st->unknown_rows++;
+    }
 }
 
 /*
- * One /proc scan serves every DRM device, so a DRM list's unreadable count is
- * machine-wide and the same on each device: count it once (the largest), and
- * add the per-device counts of other sources.
+ * The unreadable processes that matter to this listing: all of them, or
+ * those --pid asks for (--min and --filter cannot be checked against a
+ * process that could not be read).  One /proc scan serves every DRM device,
+ * so the same PID comes in each DRM list: they are counted once each.
  */
-static void count_unreadable(struct ps_state *st, const hmn_process_list *list)
+static int note_unreadable(struct ps_state *st, const struct ps_opts *o,
+                           const hmn_process_list *list)
 {
-    uint32_t u = hmn_process_list_unreadable(list);
-    if (hmn_process_list_source(list) != HMN_SOURCE_DRM_FDINFO) {
-        st->unreadable += u;
-    } else if (u > st->drm_unreadable) {
-        st->unreadable += u - st->drm_unreadable;
-        st->drm_unreadable = u;
+    size_t i, n = hmn_process_list_unreadable(list);
+    uint32_t pid;
+    for (i = 0; i < n; i++) {
+        if (hmn_process_list_unreadable_pid(list, i, &pid) != HMN_OK || !pid_wanted(o, pid))
+            continue;
+        if (st->nunreadable == st->unreadable_cap) {
+            uint32_t *v = hmn__grow(st->unreadable, &st->unreadable_cap, st->nunreadable + 1,
+                                    sizeof(*v), 16);
+            if (!v)
+                return -1;
+            st->unreadable = v;
+        }
+        st->unreadable[st->nunreadable++] = pid;
     }
+    return 0;
+}
+
+static void unique_unreadable(struct ps_state *st)
+{
+    size_t i, k = 0;
+    if (st->nunreadable > 1)
+        qsort(st->unreadable, st->nunreadable, sizeof(*st->unreadable), cmp_u32);
+    for (i = 0; i < st->nunreadable; i++)
+        if (k == 0 || st->unreadable[k - 1] != st->unreadable[i])
+            st->unreadable[k++] = st->unreadable[i];
+    st->nunreadable = k;
+}
+
+/* One damaged line of a source's output costs that line only; it is said. */
+static void note_skipped(struct ps_state *st, uint32_t idx, const hmn_process_list *list)
+{
+    uint32_t n = hmn_process_list_skipped_rows(list);
+    if (n == 0)
+        return;
+    st->skipped_rows += n;
+    errf("device %u: %u line%s of the %s process listing could not be read and %s skipped", idx,
+         n, n == 1 ? "" : "s", hmn_source_name(hmn_process_list_source(list)),
+         n == 1 ? "was" : "were");
 }
 
 /* List one device; returns HMN_OK or the library's code. */
@@ -266,11 +359,14 @@ static int list_device(hmn_ctx *ctx, const struct ps_opts *o, uint32_t idx, stru
     struct ps_dev *d;
     struct ps_row r;
     size_t i, n;
-    int rc = hmn_gpu_processes(ctx, idx, &list);
-    if (rc != HMN_OK)
-        return rc;
+    int rc;
+    /* Info first: the device's name for the rows, and its total, which the
+     * library then holds the rows against without asking again. */
     if (hmn_device_info(ctx, idx, &info) != HMN_OK)
         info.valid = 0;
+    rc = hmn_gpu_processes(ctx, idx, &list);
+    if (rc != HMN_OK)
+        return rc;
     d = &st->devs[st->ndevs++];
     d->index = idx;
     device_spill(ctx, d, list, &info, measurable);
@@ -278,7 +374,11 @@ static int list_device(hmn_ctx *ctx, const struct ps_opts *o, uint32_t idx, stru
     hmn_memory_account_rows(list, HMN_ANY_GPU_INSTANCE, (info.valid & HMN_DEV_HAS_USED) != 0,
                             info.used_bytes, &acct);
     d->hint = hint_value(list, &acct, &d->hint_mib);
-    count_unreadable(st, list);
+    note_skipped(st, idx, list);
+    if (note_unreadable(st, o, list) != 0) {
+        hmn_process_list_free(list);
+        return HMN_ENOMEM;
+    }
     n = hmn_process_list_count(list);
     for (i = 0; i < n; i++) {
         memset(&r, 0, sizeof(r));
@@ -287,7 +387,7 @@ static int list_device(hmn_ctx *ctx, const struct ps_opts *o, uint32_t idx, stru
             continue;
         r.p.device_index = idx;
         fill_row(&r, d, &info);
-        if (o->full)
+        if (o->full || o->json) /* --json always carries the owner keys */
             owner_lookup(ctx, &r.p, &r.owner);
         if (push_row(st, &r) != 0)
             break;
@@ -297,58 +397,64 @@ static int list_device(hmn_ctx *ctx, const struct ps_opts *o, uint32_t idx, stru
     return HMN_OK;
 }
 
-/* Replace control bytes so a hostile name cannot move the terminal cursor. */
-static void print_matching(const struct ps_opts *o)
+/* The filter clause: each --pid once, in the order given. */
+static void print_matching(struct line *l, const struct ps_opts *o)
 {
     const char *v;
     char buf[160];
     size_t i;
     int any = 0;
-    if (cli_args_count(&o->a, O_PID, NULL)) {
-        fputs(" matching pid=", stderr);
-        for (i = 0; (v = cli_args_value(&o->a, O_PID, i)) != NULL; i++)
-            fprintf(stderr, "%s%s", i ? "," : "", v);
+    if (o->npids) {
+        line_add(l, " matching pid=");
+        for (i = 0; i < o->npids; i++)
+            line_add(l, "%s%u", i ? "," : "", o->pid_echo[i]);
         any = 1;
     }
     if (o->has_device)
-        fprintf(stderr, "%sdevice=%u", any++ ? " " : " matching ", o->device);
+        line_add(l, "%sdevice=%u", any++ ? " " : " matching ", o->device);
     if (o->has_min)
-        fprintf(stderr, "%smin=%s", any++ ? " " : " matching ", vram_precise(buf, sizeof(buf), o->min));
-    if (cli_args_count(&o->a, O_FILTER, NULL)) {
-        fprintf(stderr, "%sfilter=", any++ ? " " : " matching ");
+        line_add(l, "%smin=%s", any++ ? " " : " matching ", vram_precise(buf, sizeof(buf), o->min));
+    if (o->has_filter) {
+        line_add(l, "%sfilter=", any++ ? " " : " matching ");
         for (i = 0; (v = cli_args_value(&o->a, O_FILTER, i)) != NULL; i++)
-            fprintf(stderr, "%s%s", i ? "," : "", debug_quote(buf, sizeof(buf), v));
+            line_add(l, "%s%s", i ? "," : "", debug_quote(buf, sizeof(buf), v));
     }
 }
 
-static void print_parts(const struct ps_state *st)
+static void print_parts(struct line *l, const struct ps_state *st)
 {
     char buf[32];
     int parts = 0;
     if (st->known_rows > 0) { /* a total of nothing known would read as a false 0 MiB */
-        fprintf(stderr, " (%s committed total", vram(buf, sizeof(buf), st->committed));
+        line_add(l, " (%s committed total", vram(buf, sizeof(buf), st->committed));
         parts = 1;
     }
     if (st->unknown_rows)
-        fprintf(stderr, "%s%u with VRAM n/a", parts++ ? "; " : " (", st->unknown_rows);
-    if (st->unreadable || st->protected_rows) {
-        fputs(parts++ ? "; " : " (", stderr);
-        if (st->unreadable)
-            fprintf(stderr, "%u unreadable%s", st->unreadable, st->protected_rows ? ", " : "");
+        line_add(l, "%s%u with VRAM n/a", parts++ ? "; " : " (", st->unknown_rows);
+    if (st->nunreadable || st->protected_rows) {
+        line_add(l, "%s", parts++ ? "; " : " (");
+        if (st->nunreadable)
+            line_add(l, "%zu unreadable%s", st->nunreadable, st->protected_rows ? ", " : "");
         if (st->protected_rows)
-            fprintf(stderr, "%u protected", st->protected_rows);
-        fputs(" \xE2\x80\x94 re-run elevated for names", stderr);
+            line_add(l, "%u protected", st->protected_rows);
+        line_add(l, " \xE2\x80\x94 re-run elevated for names");
     }
+    if (st->other_ns_rows)
+        line_add(l, "%s%u unnamed in another PID namespace (container or host)",
+                 parts++ ? "; " : " (", st->other_ns_rows);
     if (st->unnamed_unmatched)
-        fprintf(stderr, "%s%u unnamed not matched", parts++ ? "; " : " (", st->unnamed_unmatched);
+        line_add(l, "%s%u unnamed not matched", parts++ ? "; " : " (", st->unnamed_unmatched);
     if (st->unknown_unmatched)
-        fprintf(stderr, "%s%u with VRAM n/a not matched", parts++ ? "; " : " (",
-                st->unknown_unmatched);
+        line_add(l, "%s%u with VRAM n/a not matched", parts++ ? "; " : " (",
+                 st->unknown_unmatched);
+    if (st->skipped_rows)
+        line_add(l, "%s%u unparsable line%s skipped", parts++ ? "; " : " (", st->skipped_rows,
+                 st->skipped_rows == 1 ? "" : "s");
     if (parts)
-        fputc(')', stderr);
+        line_add(l, ")");
 }
 
-static void print_spill_clauses(const struct ps_state *st)
+static void print_spill_clauses(struct line *l, const struct ps_state *st)
 {
     char a[32], b[32];
     size_t i;
@@ -356,11 +462,11 @@ static void print_spill_clauses(const struct ps_state *st)
         const struct ps_dev *d = &st->devs[i];
         if (d->spilling != 1)
             continue;
-        fprintf(stderr, "; device %u spilling: ", d->index);
+        line_add(l, "; device %u spilling: ", d->index);
         if (d->has_free)
-            fprintf(stderr, "%s free, ", vram(a, sizeof(a), d->free_bytes));
-        fprintf(stderr, "%s shared, %u process%s paged", vram(b, sizeof(b), d->shared_sum),
-                d->paged, d->paged == 1 ? "" : "es");
+            line_add(l, "%s free, ", vram(a, sizeof(a), d->free_bytes));
+        line_add(l, "%s shared, %u process%s paged", vram(b, sizeof(b), d->shared_sum), d->paged,
+                 d->paged == 1 ? "" : "es");
     }
 }
 
@@ -376,13 +482,17 @@ static void print_hint(const struct ps_state *st)
     hint_print(stderr, &h);
 }
 
+/* One line, made safe as a whole: the filters it quotes are the user's bytes. */
 static void print_summary(const struct ps_opts *o, const struct ps_state *st)
 {
-    fprintf(stderr, "hmn: %zu GPU process%s found", st->nrows, st->nrows == 1 ? "" : "es");
-    print_matching(o);
-    print_parts(st);
-    print_spill_clauses(st);
-    fputs(".\n", stderr);
+    struct line l;
+    line_init(&l);
+    line_add(&l, "hmn: %zu GPU process%s found", st->nrows, st->nrows == 1 ? "" : "es");
+    print_matching(&l, o);
+    print_parts(&l, st);
+    print_spill_clauses(&l, st);
+    line_add(&l, ".");
+    line_end(&l, stderr);
     if (!o->json && !o->csv)
         print_hint(st);
 }
@@ -437,8 +547,9 @@ int cmd_ps(hmn_ctx *ctx, int argc, char **argv)
         sort_key = o.sort;
         if (st.nrows > 1)
             qsort(st.rows, st.nrows, sizeof(*st.rows), cmp_rows);
+        unique_unreadable(&st);
         if (o.json)
-            ps_print_json(&st, o.full);
+            ps_print_json(&st);
         else if (o.csv)
             ps_print_csv(&st, o.full);
         else
@@ -447,10 +558,13 @@ int cmd_ps(hmn_ctx *ctx, int argc, char **argv)
         print_summary(&o, &st);
         rc = EXIT_OK;
         if (o.exit_status && st.nrows == 0)
-            rc = (st.failed || st.unreadable) ? EXIT_USAGE : EXIT_FAIL;
+            rc = (st.failed || st.nunreadable) ? EXIT_USAGE : EXIT_FAIL;
     }
     free(st.rows);
     free(st.devs);
+    free(st.unreadable);
+    free(o.pids);
+    free(o.pid_echo);
     free(o.a.items);
     return rc;
 }

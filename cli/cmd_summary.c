@@ -15,20 +15,23 @@ static void mib_or_na(char *buf, size_t cap, const hmn_gpu_device_info *d, uint6
         snprintf(buf, cap, "n/a");
 }
 
+/* The device's strings come from the driver or sysfs: the line is made safe. */
 static void print_line(const hmn_gpu_device_info *d)
 {
     char fr[32], to[32];
+    struct line l;
     mib_or_na(fr, sizeof(fr), d, HMN_DEV_HAS_FREE, d->free_bytes);
     mib_or_na(to, sizeof(to), d, HMN_DEV_HAS_TOTAL, d->total_bytes);
-    printf("GPU %u", d->index);
+    line_init(&l);
+    line_add(&l, "GPU %u", d->index);
     if (d->valid & HMN_DEV_HAS_NAME)
-        printf(" [%s]", d->name);
-    printf(": free %s / %s", fr, to);
+        line_add(&l, " [%s]", d->name);
+    line_add(&l, ": free %s / %s", fr, to);
     if (d->valid & HMN_DEV_HAS_RESERVED)
-        printf(" (%llu MiB reserved)", (unsigned long long)(d->reserved_bytes / 1048576ull));
+        line_add(&l, " (%llu MiB reserved)", (unsigned long long)(d->reserved_bytes / 1048576ull));
     if (d->valid & HMN_DEV_HAS_DRIVER_VERSION)
-        printf(", driver %s", d->driver_version);
-    putchar('\n');
+        line_add(&l, ", driver %s", d->driver_version);
+    line_end(&l, stdout);
 }
 
 static void print_json(const hmn_gpu_device_info *d)
@@ -104,8 +107,11 @@ int cmd_summary(hmn_ctx *ctx, int json)
     if (json)
         putchar('[');
     for (i = 0; i < n; i++) {
-        if (hmn_device_info(ctx, i, &d) != HMN_OK)
+        if (hmn_device_info(ctx, i, &d) != HMN_OK) {
+            /* Said, as `hmn ps` says it: a device left out is never silent. */
+            errf("failed to query device %u: %s (skipped)", i, hmn_errmsg(ctx));
             continue;
+        }
         if (json) {
             if (shown)
                 putchar(',');

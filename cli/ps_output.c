@@ -60,7 +60,8 @@ static void json_kinds(FILE *f, uint32_t kinds)
     fputc(']', f);
 }
 
-static void print_json_row(const struct ps_row *r, int full)
+/* Upstream's keys, then ours; the owner keys come last, with or without --full. */
+static void print_json_row(const struct ps_row *r)
 {
     const hmn_gpu_process *p = &r->p;
     printf("{\"pid\":%u,\"name\":", p->pid);
@@ -88,19 +89,18 @@ static void print_json_row(const struct ps_row *r, int full)
     json_u64(stdout, (p->valid & HMN_PROC_HAS_HOST_PID) != 0, p->host_pid);
     fputs(",\"gtt_bytes\":", stdout);
     json_u64(stdout, (p->valid & HMN_PROC_HAS_GTT) != 0, p->gtt_bytes);
-    if (full)
-        owner_json_fields(stdout, &r->owner);
+    owner_json_fields(stdout, &r->owner);
     fputc('}', stdout);
 }
 
-void ps_print_json(const struct ps_state *st, int full)
+void ps_print_json(const struct ps_state *st)
 {
     size_t i;
     putchar('[');
     for (i = 0; i < st->nrows; i++) {
         if (i)
             putchar(',');
-        print_json_row(&st->rows[i], full);
+        print_json_row(&st->rows[i]);
     }
     puts("]");
 }
