@@ -1,5 +1,5 @@
 /*
- * fuzz/fuzz_proc_status.c - /proc/<pid>/statm and /proc/<pid>/status parsers
+ * fuzz/fuzz_proc_status.c - /proc/<pid>/statm, status and stat parsers
  * (src/parse/proc.c).  The input is handed over in a buffer of exactly its
  * size with no terminating NUL, so ASan catches any read past len.  Checks
  * the contracts too: results are only written on success, NSpid never
@@ -58,6 +58,14 @@ static void fuzz_nspid(const char *buf, size_t len)
     }
 }
 
+static void fuzz_stat(const char *buf, size_t len)
+{
+    uint64_t t = 0xA5A5A5A5u;
+    int rc = hmn__parse_stat_starttime(buf, len, &t);
+    check(rc == HMN_OK || rc == HMN_EPARSE);
+    check(rc == HMN_OK || t == 0xA5A5A5A5u);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *buf = fuzz_copy(data, size);
@@ -66,6 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_statm(buf, size);
     fuzz_status(buf, size);
     fuzz_nspid(buf, size);
+    fuzz_stat(buf, size);
     free(buf);
     return 0;
 }

@@ -199,6 +199,15 @@ HMN_API int hmn_process_rss_info(hmn_ctx *ctx, hmn_rss *out);
  * Returns 1 (exists), 0 (does not), or a negative code when it cannot tell.
  */
 HMN_API int hmn_process_exists(hmn_ctx *ctx, uint32_t pid);
+/**
+ * When process pid started, as a mark that is the same for one process
+ * whenever it is asked and different for a later process that reuses the
+ * PID (a name can change; a start time cannot).  Linux: clock ticks after
+ * boot, field 22 of <procfs>/<pid>/stat; Windows: the creation time in
+ * 100 ns units since 1601.  HMN_ENOENT when there is no such process,
+ * HMN_EACCES when it may not be asked, HMN_EUNSUPPORTED elsewhere.
+ */
+HMN_API int hmn_process_start_time(hmn_ctx *ctx, uint32_t pid, uint64_t *start);
 
 /* --------------------------------------------------------------- devices */
 /** hmn_gpu_device_info.valid (and hmn_mig_info.valid) bits. */

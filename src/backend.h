@@ -78,6 +78,7 @@ int hmn__adapter_usage(hmn_ctx *ctx, const struct hmn__dev *dev, uint64_t *dedic
 /* Current RSS (fast path); peak too when want_peak (costs a status read). */
 int hmn__ram_read(hmn_ctx *ctx, hmn_rss *out, int want_peak);
 int hmn__ram_process_exists(hmn_ctx *ctx, uint32_t pid);
+int hmn__ram_process_start(hmn_ctx *ctx, uint32_t pid, uint64_t *start);
 
 /* Owner of pid (uid, user, cgroup placement) into out, which arrives zeroed
  * with size and pid set (backends/owner_procfs.c; owner_null.c on Windows). */

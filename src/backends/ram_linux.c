@@ -107,3 +107,19 @@ int hmn__ram_process_exists(hmn_ctx *ctx, uint32_t pid)
         return tgid == pid;
     return 1;
 }
+
+/* starttime of /proc/<pid>/stat: the same for one process, new for a reused PID. */
+int hmn__ram_process_start(hmn_ctx *ctx, uint32_t pid, uint64_t *start)
+{
+    char path[600], st[1024];
+    size_t len;
+    int rc;
+    if (hmn__path(path, sizeof(path), ctx->procfs, "/%u/stat", pid) != HMN_OK)
+        return hmn__fail(ctx, HMN_ENOBUFS, "procfs path too long");
+    rc = hmn__read_file(path, st, sizeof(st), &len, NULL);
+    if (rc != HMN_OK)
+        return hmn__fail(ctx, rc, "cannot read %s: %s", path, hmn_strerror(rc));
+    if (hmn__parse_stat_starttime(st, len, start) != HMN_OK)
+        return hmn__fail(ctx, HMN_EPARSE, "%s: no start time in field 22", path);
+    return HMN_OK;
+}

@@ -14,3 +14,10 @@ int hmn__ram_process_exists(hmn_ctx *ctx, uint32_t pid)
     (void)pid;
     return hmn__fail(ctx, HMN_EUNSUPPORTED, "process lookup not supported on this platform");
 }
+
+int hmn__ram_process_start(hmn_ctx *ctx, uint32_t pid, uint64_t *start)
+{
+    (void)pid;
+    (void)start;
+    return hmn__fail(ctx, HMN_EUNSUPPORTED, "process start times not supported on this platform");
+}

@@ -62,3 +62,23 @@ int hmn__ram_process_exists(hmn_ctx *ctx, uint32_t pid)
     CloseHandle(snap);
     return found;
 }
+
+/* The creation time (100 ns since 1601): the same for one process, new for a reused PID. */
+int hmn__ram_process_start(hmn_ctx *ctx, uint32_t pid, uint64_t *start)
+{
+    FILETIME created, exited, kernel, user;
+    HANDLE h = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, (DWORD)pid);
+    BOOL ok;
+    if (!h) {
+        DWORD err = GetLastError();
+        return hmn__fail(ctx, err == ERROR_ACCESS_DENIED ? HMN_EACCES : HMN_ENOENT,
+                         "OpenProcess(%u) failed (GetLastError = %lu)", pid, (unsigned long)err);
+    }
+    ok = GetProcessTimes(h, &created, &exited, &kernel, &user);
+    CloseHandle(h);
+    if (!ok)
+        return hmn__fail(ctx, HMN_EBACKEND, "GetProcessTimes(%u) failed (GetLastError = %lu)",
+                         pid, (unsigned long)GetLastError());
+    *start = ((uint64_t)created.dwHighDateTime << 32) | created.dwLowDateTime;
+    return HMN_OK;
+}

@@ -54,6 +54,22 @@ int hmn_process_exists(hmn_ctx *ctx, uint32_t pid)
     return hmn__ctx_leave(c, rc);
 }
 
+int hmn_process_start_time(hmn_ctx *ctx, uint32_t pid, uint64_t *start)
+{
+    hmn_ctx *c;
+    uint64_t t = 0;
+    int rc;
+    if (!start || pid == 0)
+        return HMN_EINVAL;
+    rc = hmn__ctx_enter(ctx, &c);
+    if (rc < 0)
+        return rc;
+    rc = hmn__ram_process_start(c, pid, &t);
+    if (rc == HMN_OK)
+        *start = t;
+    return hmn__ctx_leave(c, rc);
+}
+
 /* GPU fields of one snapshot; failures leave the valid bits clear. */
 static void fill_gpu(hmn_ctx *ctx, uint32_t index, hmn_snapshot *s)
 {

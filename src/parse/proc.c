@@ -1,4 +1,4 @@
-/* parse/proc.c - /proc/<pid>/{statm,status} text. */
+/* parse/proc.c - /proc/<pid>/{statm,status,stat} text. */
 #include "proc.h"
 #include "util.h"
 
@@ -130,4 +130,26 @@ int hmn__parse_status_uid(const char *buf, size_t len, uint32_t *uid)
         return HMN_EPARSE;
     *uid = (uint32_t)v;
     return HMN_OK;
+}
+
+int hmn__parse_stat_starttime(const char *buf, size_t len, uint64_t *ticks)
+{
+    size_t i = len, field = 2, start;
+    /* comm (field 2) may hold spaces and parentheses: fields 3.. follow the last ')'. */
+    while (i > 0 && buf[i - 1] != ')')
+        i--;
+    if (i == 0)
+        return HMN_EPARSE;
+    while (i < len) {
+        while (i < len && buf[i] == ' ')
+            i++;
+        start = i;
+        while (i < len && buf[i] != ' ' && buf[i] != '\n')
+            i++;
+        if (i == start)
+            return HMN_EPARSE;
+        if (++field == 22)
+            return hmn__parse_u64(buf + start, i - start, ticks);
+    }
+    return HMN_EPARSE;
 }

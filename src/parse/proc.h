@@ -25,6 +25,12 @@ int hmn__parse_status_u32(const char *buf, size_t len, const char *key, uint32_t
 int hmn__parse_nspid(const char *buf, size_t len, uint32_t *pids, size_t max, size_t *n);
 /* The real UID: first field of the "Uid:" line (HMN_OK, HMN_ENOENT, HMN_EPARSE). */
 int hmn__parse_status_uid(const char *buf, size_t len, uint32_t *uid);
+/*
+ * starttime, field 22 of /proc/<pid>/stat (clock ticks after boot): the
+ * fields after the last ')', since the name in field 2 may hold anything.
+ * HMN_OK or HMN_EPARSE; *ticks is written only on success.
+ */
+int hmn__parse_stat_starttime(const char *buf, size_t len, uint64_t *ticks);
 /* Find a "Key:" line; returns a pointer to the value text and its length. */
 const char *hmn__status_field(const char *buf, size_t len, const char *key, size_t *vlen);
 

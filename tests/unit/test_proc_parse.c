@@ -62,6 +62,26 @@ static void no_read_past_length(void)
     CHECK(hmn__parse_status_kb(buf, 12, "VmRSS", &v, NULL, 0) == HMN_OK && v == 12);
 }
 
+static void stat_start_time(void)
+{
+    /* A real line of /proc/<pid>/stat; starttime (field 22) is 8834213. */
+    static const char real[] =
+        "1234 (sleep) S 1000 1234 1000 34816 1234 4194304 95 0 0 0 0 0 0 0 20 0 1 0 8834213 "
+        "5799936 230 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 2 0 0 0 0 0\n";
+    /* A name with spaces and parentheses, as any user may choose one. */
+    static const char hostile[] = "77 (a) 9 (b c) R 1 77 77 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 42 0\n";
+    uint64_t t = 5;
+    CHECK(hmn__parse_stat_starttime(real, sizeof(real) - 1, &t) == HMN_OK);
+    CHECK_EQ_U64(t, 8834213);
+    CHECK(hmn__parse_stat_starttime(hostile, sizeof(hostile) - 1, &t) == HMN_OK);
+    CHECK_EQ_U64(t, 42);
+    t = 5;
+    CHECK(hmn__parse_stat_starttime("1 (x) S 1 2 3", 13, &t) == HMN_EPARSE); /* too short */
+    CHECK(hmn__parse_stat_starttime("no paren", 8, &t) == HMN_EPARSE);
+    CHECK(hmn__parse_stat_starttime(real, 60, &t) == HMN_EPARSE); /* cut before field 22 */
+    CHECK_EQ_U64(t, 5);
+}
+
 int main(int argc, char **argv)
 {
     static const struct hmn_test tests[] = {
@@ -69,6 +89,7 @@ int main(int argc, char **argv)
         TEST_ENTRY(vmrss_six_shapes),
         TEST_ENTRY(tgid_and_nspid),
         TEST_ENTRY(no_read_past_length),
+        TEST_ENTRY(stat_start_time),
     };
     return RUN_TESTS(tests);
 }

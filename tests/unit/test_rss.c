@@ -1,11 +1,16 @@
-/* RSS of the calling process: context and one-shot paths, peak, growth, process_exists. */
+/* RSS of the calling process: context and one-shot paths, peak, growth, process_exists,
+ * process start times. */
 #define _GNU_SOURCE 1
 #include "harness.h"
 
 #include <hypomnesis.h>
 
+#include "support/test_support.h"
+
 #include <pthread.h>
+#include <signal.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static void rss_positive_both_paths(void)
@@ -79,6 +84,50 @@ static void process_exists_rules(void)
     pthread_join(t, NULL);
 }
 
+/* A process keeps its start time whatever it calls itself; a new process has its own. */
+static void process_start_time_rules(void)
+{
+    char root[512], keep[600];
+    uint64_t a = 0, b = 0, c = 0;
+    pid_t child;
+    hmn_ctx *ctx = NULL;
+    CHECK(hmn_process_start_time(NULL, (uint32_t)getpid(), &a) == HMN_OK);
+    CHECK(hmn_process_start_time(NULL, (uint32_t)getpid(), &b) == HMN_OK);
+    CHECK(a > 0 && a == b);
+    CHECK(hmn_process_start_time(NULL, 4294967295u, &c) == HMN_ENOENT);
+    CHECK(hmn_process_start_time(NULL, 0, &c) == HMN_EINVAL);
+    CHECK(hmn_process_start_time(NULL, 1, NULL) == HMN_EINVAL);
+    usleep(20000); /* > 1 clock tick */
+    child = fork();
+    if (child == 0) {
+        pause();
+        _exit(0);
+    }
+    CHECK(child > 0);
+    c = 0;
+    CHECK(hmn_process_start_time(NULL, (uint32_t)child, &c) == HMN_OK);
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+    CHECK(c > a);
+    /* Field 22 of the context's /proc, past a name with spaces and parentheses. */
+    CHECK(t_tree_new(root, sizeof(root)) == 0);
+    CHECK(t_tree_write(root, "4242/stat",
+                       "4242 (a) b (c) S 1 4242 4242 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 987654 0\n") ==
+          0);
+    CHECK(t_tree_write(root, "4243/stat", "4243 (x) S 1\n") == 0);
+    snprintf(keep, sizeof(keep), "%s", getenv("HMN_PROCFS") ? getenv("HMN_PROCFS") : "");
+    t_setenv("HMN_PROCFS", root);
+    CHECK(hmn_ctx_open(&ctx) == HMN_OK);
+    CHECK(hmn_process_start_time(ctx, 4242, &c) == HMN_OK);
+    CHECK_EQ_U64(c, 987654);
+    CHECK(hmn_process_start_time(ctx, 4243, &c) == HMN_EPARSE);
+    CHECK(hmn_process_start_time(ctx, 4244, &c) == HMN_ENOENT);
+    CHECK(hmn_errmsg(ctx)[0] != '\0');
+    hmn_ctx_close(ctx);
+    t_setenv("HMN_PROCFS", keep[0] ? keep : NULL);
+    t_rmtree(root);
+}
+
 static void snapshot_ram_is_mandatory_gpu_best_effort(void)
 {
     hmn_snapshot s = HMN_SNAPSHOT_INIT;
@@ -95,6 +144,7 @@ int main(int argc, char **argv)
         TEST_ENTRY(rss_info_has_peak),
         TEST_ENTRY(rss_rejects_old_struct_size),
         TEST_ENTRY(process_exists_rules),
+        TEST_ENTRY(process_start_time_rules),
         TEST_ENTRY(snapshot_ram_is_mandatory_gpu_best_effort),
     };
     return RUN_TESTS(tests);
