@@ -261,16 +261,33 @@ int cli_parse_or_exit(const struct cli_cmd *cmd, const char *help, int argc, cha
 int cli_parse_and_run(const struct cli_cmd *cmd, const char *help, hmn_ctx *ctx, int argc,
                       char **argv, int (*run)(hmn_ctx *ctx, const struct cli_args *a));
 
+/* ---- writes to stdout (cli/out_check.c) ------------------------------------ */
+/* 0 while stdout has taken every write; -1 once one failed (the first reason is kept). */
+int out_check(void);
+/* Flush stdout, then out_check(): a long-running command stops when it fails. */
+int out_flush(void);
+/* At exit: flush and close stdout; on a failure say "hmn: write error: ..." once, exit 1. */
+int out_finish(int rc);
+/* The name hmn was run as (argv[0] without its folders), for records that quote argv. */
+const char *cli_program(void);
+void cli_set_program(const char *argv0);
+
 /* ---- the platform (cli/sys_posix.c, cli/sys_win.c) ------------------------ */
+/*
+ * Standard descriptors closed at start (`hmn ps >&-`) are reopened on a
+ * read-only null device: no file hmn opens later takes their numbers, and a
+ * write to them still fails, so out_finish() reports it.
+ */
+void std_fds_guard(void);
 /* The "unknown" glyph of spill cells: "?" on Windows, "n/a" elsewhere. */
 const char *spill_unknown_glyph(void);
 /* UTC "YYYY-MM-DDThh:mm:ss.mmmZ". */
 void wall_clock(char *buf, size_t cap);
 /* Monotonic milliseconds. */
 uint64_t now_ms(void);
-/* Install the SIGINT handler; 0 on success, else errno-like text in err. */
+/* Install the SIGINT / SIGTERM / SIGHUP handler; 0 on success, else errno-like text in err. */
 int interrupt_install(char *err, size_t cap);
-/* 1 once SIGINT arrived. */
+/* 1 once SIGINT, SIGTERM or SIGHUP arrived. */
 int interrupted(void);
 /* 1 when the last SIGINT came from another process (kill), not the terminal. */
 int interrupt_from_process(void);
@@ -282,6 +299,11 @@ typedef struct child child;
 int child_spawn(child **out, char *const *argv);
 /* 1 exited (code in *code: 0..255, or 1 when killed by a signal), 0 running, -1 error. */
 int child_poll(child *c, int *code, int block);
+/*
+ * Wait at most ms for the child to end, waking as soon as it does (or an
+ * interrupt arrives): child_poll's answer, 0 when it is still running.
+ */
+int child_wait(child *c, uint64_t ms, int *code);
 /* Forward the interrupt hmn received (SIGINT or SIGTERM) to the child. */
 void child_interrupt(child *c);
 void child_free(child *c);

@@ -554,7 +554,7 @@ int cmd_ps(hmn_ctx *ctx, int argc, char **argv)
             ps_print_csv(&st, o.full);
         else
             ps_print_table(&st, o.full);
-        fflush(stdout);
+        (void)out_flush(); /* main() reports a failure */
         print_summary(&o, &st);
         rc = EXIT_OK;
         if (o.exit_status && st.nrows == 0)

@@ -68,7 +68,11 @@ static void open_tracker(hmn_ctx *ctx, uint32_t dev, struct spill_run *r)
     }
 }
 
-/* Sample until the child ends; returns its exit code or -1 on a wait error. */
+/*
+ * Sample until the child ends; returns its exit code or -1 on a wait error.
+ * The wait between samples ends the moment the child does, so a long
+ * --interval never keeps a finished command waiting.
+ */
 static int supervise(child *c, struct spill_run *r)
 {
     int code = 1, st;
@@ -77,7 +81,9 @@ static int supervise(child *c, struct spill_run *r)
         if (st != 0)
             break;
         observe(r);
-        sleep_interruptible(r->interval_ms);
+        st = child_wait(c, r->interval_ms, &code);
+        if (st != 0)
+            break;
         if (interrupted()) {
             r->interrupted = 1;
             if (interrupt_from_process())
@@ -103,7 +109,7 @@ static void report(const struct spill_run *r, int json)
         fputc('{', stdout);
         spill_report_json_fields(stdout, r->tracker, r->observations);
         printf(",\"interrupted\":%s}\n", r->interrupted ? "true" : "false");
-        fflush(stdout);
+        (void)out_flush(); /* main() reports a failure */
     }
     if (!r->tracker)
         fputs("hmn spill: spill not measurable (no tracker)\n", stderr);

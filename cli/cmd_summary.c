@@ -124,7 +124,7 @@ int cmd_summary(hmn_ctx *ctx, int json)
     }
     if (json)
         puts("]");
-    fflush(stdout);
+    (void)out_flush(); /* main() reports a failure */
     hint_print(stderr, &hint);
     if (n == 0) {
         if (!json)

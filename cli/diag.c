@@ -8,6 +8,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+static char g_program[64] = "hmn";
+
+void cli_set_program(const char *argv0)
+{
+    const char *base = argv0, *p;
+    if (!argv0 || !*argv0)
+        return;
+    for (p = argv0; *p; p++) /* both separators: a Windows argv[0] may use either */
+        if (*p == '/' || *p == '\\')
+            base = p + 1;
+    if (*base)
+        snprintf(g_program, sizeof(g_program), "%s", base);
+}
+
+const char *cli_program(void)
+{
+    return g_program;
+}
+
 /* One line: whatever it quotes (names, errors, paths) is made safe with it. */
 void errf(const char *fmt, ...)
 {

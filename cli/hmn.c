@@ -81,10 +81,10 @@ static cmd_fn find_command(const char *name)
 static int usage_error(int subcommand, const char *arg)
 {
     if (subcommand)
-        fprintf(stderr, "error: unrecognized subcommand '%s'", arg);
+        linef(stderr, "error: unrecognized subcommand '%s'", arg);
     else
-        fprintf(stderr, "error: unexpected argument '%s' found", arg);
-    fputs("\n\nUsage: hmn [--json] [COMMAND]\n\nFor more information, try '--help'.\n", stderr);
+        linef(stderr, "error: unexpected argument '%s' found", arg);
+    fputs("\nUsage: hmn [--json] [COMMAND]\n\nFor more information, try '--help'.\n", stderr);
     return EXIT_USAGE;
 }
 
@@ -120,7 +120,7 @@ static int run_command(cmd_fn fn, int json, int argc, char **argv)
     return rc;
 }
 
-int main(int argc, char **argv)
+static int run_main(int argc, char **argv)
 {
     int json = 0, i;
     cmd_fn fn;
@@ -154,4 +154,12 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     return run_command(fn, 0, argc - i, argv + i);
+}
+
+/* Every command's output ends in the one write check (cli/out_check.c). */
+int main(int argc, char **argv)
+{
+    std_fds_guard();
+    cli_set_program(argc > 0 ? argv[0] : NULL);
+    return out_finish(run_main(argc, argv));
 }

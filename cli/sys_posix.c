@@ -9,6 +9,8 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
@@ -23,6 +25,16 @@ extern char **environ;
 static volatile sig_atomic_t g_interrupted;
 static volatile sig_atomic_t g_from_process;
 static volatile sig_atomic_t g_signo;
+/* Self-pipe: SIGCHLD and the interrupt signals write a byte, child_wait polls it. */
+static int g_wake[2] = {-1, -1};
+
+static void wake(void)
+{
+    int saved = errno;
+    if (g_wake[1] >= 0)
+        (void)!write(g_wake[1], "x", 1); /* full pipe: a wake-up is pending anyway */
+    errno = saved;
+}
 
 int interrupted(void)
 {
@@ -32,6 +44,18 @@ int interrupted(void)
 int interrupt_from_process(void)
 {
     return g_from_process != 0;
+}
+
+void std_fds_guard(void)
+{
+    int fd;
+    for (fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+            continue;
+        /* open() returns the lowest free number: this one. */
+        if (open("/dev/null", O_RDONLY) != fd)
+            break;
+    }
 }
 
 /* The "unknown" glyph of spill cells: spill is never measurable here. */
@@ -49,8 +73,10 @@ static void on_interrupt(int sig, siginfo_t *info, void *uctx)
     /* A terminal's Ctrl+C reaches the whole process group (the child too);
      * a kill(2) aimed at hmn alone must be forwarded by hand. */
     g_from_process = info && info->si_code == SI_USER;
+    wake();
 }
 
+/* SIGINT, SIGTERM and SIGHUP (a closed terminal or ssh session) all end with the summary. */
 int interrupt_install(char *err, size_t cap)
 {
     struct sigaction sa;
@@ -58,10 +84,46 @@ int interrupt_install(char *err, size_t cap)
     sa.sa_sigaction = on_interrupt;
     sa.sa_flags = SA_SIGINFO;
     sigemptyset(&sa.sa_mask);
-    if (sigaction(SIGINT, &sa, NULL) == 0 && sigaction(SIGTERM, &sa, NULL) == 0)
+    if (sigaction(SIGINT, &sa, NULL) == 0 && sigaction(SIGTERM, &sa, NULL) == 0 &&
+        sigaction(SIGHUP, &sa, NULL) == 0)
         return 0;
     snprintf(err, cap, "%s", strerror(errno));
     return -1;
+}
+
+static void on_child(int sig)
+{
+    (void)sig;
+    wake();
+}
+
+static int set_fd_flags(int fd)
+{
+    int fl = fcntl(fd, F_GETFL);
+    return fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0
+               ? -1
+               : 0;
+}
+
+/* The self-pipe and the SIGCHLD handler, before the child exists (its end cannot be missed). */
+static int wake_open(void)
+{
+    struct sigaction sa;
+    if (g_wake[0] >= 0)
+        return 0;
+    if (pipe(g_wake) != 0)
+        return -1;
+    if (set_fd_flags(g_wake[0]) != 0 || set_fd_flags(g_wake[1]) != 0) {
+        close(g_wake[0]);
+        close(g_wake[1]);
+        g_wake[0] = g_wake[1] = -1;
+        return -1;
+    }
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_child;
+    sa.sa_flags = SA_NOCLDSTOP | SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    return sigaction(SIGCHLD, &sa, NULL);
 }
 
 void sleep_interruptible(uint64_t ms)
@@ -106,6 +168,7 @@ int child_spawn(child **out, char *const *argv)
     int rc;
     if (!c)
         return ENOMEM;
+    (void)wake_open(); /* without it child_wait falls back to short sleeps */
     rc = posix_spawnp(&c->pid, argv[0], NULL, NULL, argv, environ);
     if (rc != 0) {
         free(c);
@@ -128,6 +191,32 @@ int child_poll(child *c, int *code, int block)
         return -1;
     *code = WIFEXITED(st) ? WEXITSTATUS(st) : 1;
     return 1;
+}
+
+int child_wait(child *c, uint64_t ms, int *code)
+{
+    uint64_t end = now_ms() + ms;
+    for (;;) {
+        struct pollfd pfd;
+        uint64_t now;
+        char drain[64];
+        int st = child_poll(c, code, 0);
+        if (st != 0)
+            return st;
+        now = now_ms();
+        if (g_interrupted || now >= end)
+            return 0;
+        if (g_wake[0] < 0) { /* no self-pipe: wake up often enough */
+            sleep_interruptible(end - now > 50 ? 50 : end - now);
+            continue;
+        }
+        pfd.fd = g_wake[0];
+        pfd.events = POLLIN;
+        pfd.revents = 0;
+        if (poll(&pfd, 1, (int)(end - now > 60000 ? 60000 : end - now)) > 0)
+            while (read(g_wake[0], drain, sizeof(drain)) > 0)
+                ;
+    }
 }
 
 void child_interrupt(child *c)

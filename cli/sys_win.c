@@ -16,6 +16,7 @@
 #include <windows.h>
 
 static volatile sig_atomic_t g_interrupted;
+static HANDLE g_interrupt_event; /* set by Ctrl+C: child_wait wakes on it */
 
 int interrupted(void)
 {
@@ -26,6 +27,11 @@ int interrupted(void)
 int interrupt_from_process(void)
 {
     return 0;
+}
+
+/* A closed standard handle has no number for a later file to take on Windows. */
+void std_fds_guard(void)
+{
 }
 
 /* The "unknown" glyph of spill cells (upstream prints "?" on Windows). */
@@ -39,11 +45,15 @@ static BOOL WINAPI on_ctrl(DWORD type)
     if (type != CTRL_C_EVENT && type != CTRL_BREAK_EVENT)
         return FALSE;
     g_interrupted = 1;
+    if (g_interrupt_event)
+        SetEvent(g_interrupt_event);
     return TRUE;
 }
 
 int interrupt_install(char *err, size_t cap)
 {
+    if (!g_interrupt_event)
+        g_interrupt_event = CreateEventW(NULL, TRUE, FALSE, NULL);
     if (SetConsoleCtrlHandler(on_ctrl, TRUE))
         return 0;
     snprintf(err, cap, "SetConsoleCtrlHandler failed: error %lu", (unsigned long)GetLastError());
@@ -129,6 +139,29 @@ int child_poll(child *c, int *code, int block)
         return -1;
     *code = st <= 255 ? (int)st : 1; /* NTSTATUS crashes read as failure */
     return 1;
+}
+
+int child_wait(child *c, uint64_t ms, int *code)
+{
+    HANDLE h[2];
+    DWORD n = 1, rc;
+    uint64_t end = now_ms() + ms, now;
+    h[0] = (HANDLE)c->handle;
+    if (g_interrupt_event)
+        h[n++] = g_interrupt_event;
+    for (;;) {
+        now = now_ms();
+        if (g_interrupted || now >= end)
+            return child_poll(c, code, 0);
+        /* Without the event, Ctrl+C is noticed within 200 ms. */
+        rc = WaitForMultipleObjects(n, h, FALSE,
+                                    (DWORD)(end - now > (n > 1 ? 60000 : 200) ? (n > 1 ? 60000 : 200)
+                                                                                : end - now));
+        if (rc == WAIT_OBJECT_0)
+            return child_poll(c, code, 0);
+        if (rc == WAIT_FAILED)
+            return -1;
+    }
 }
 
 void child_interrupt(child *c)
