@@ -75,6 +75,7 @@ struct block {
     struct xrow *rows;
     size_t nrows;
     uint32_t unreadable;
+    uint32_t skipped_rows; /* unparsable lines of the source's listing */
     int shared_clients;
     hmn_memory_account acct;
 };
@@ -211,6 +212,11 @@ static int add_device(hmn_ctx *ctx, struct blocks *bs, uint32_t idx)
     b->listed = 1;
     b->source = hmn_process_list_source(list);
     b->unreadable = hmn_process_list_unreadable(list);
+    b->skipped_rows = hmn_process_list_skipped_rows(list);
+    if (b->skipped_rows)
+        errf("device %u: %u line%s of the %s process listing could not be read and %s skipped",
+             idx, b->skipped_rows, b->skipped_rows == 1 ? "" : "s", hmn_source_name(b->source),
+             b->skipped_rows == 1 ? "was" : "were");
     all = read_rows(ctx, list, &n);
     if (!all || take_rows(b, all, n) != 0) {
         free(all);
@@ -239,24 +245,27 @@ static size_t block_causes(const struct block *b, const char **out)
 
 /* ------------------------------------------------------------------ text */
 
+/* The title quotes the driver's device name: one line, made safe. */
 static void print_title(const struct block *b)
 {
     char mib[32];
-    printf("GPU %u", b->index);
+    struct line l;
+    line_init(&l);
+    line_add(&l, "GPU %u", b->index);
     if (b->mig_index >= 0)
-        printf(" MIG %d", b->mig_index);
+        line_add(&l, " MIG %d", b->mig_index);
     if (b->name[0])
-        printf(" [%s]", b->name);
+        line_add(&l, " [%s]", b->name);
     if (b->mig_index >= 0)
-        printf(" (GPU instance %u)", b->gi);
+        line_add(&l, " (GPU instance %u)", b->gi);
     else
-        printf(" (%s)", hmn_source_name(b->source));
+        line_add(&l, " (%s)", hmn_source_name(b->source));
     if (b->used_known)
         snprintf(mib, sizeof(mib), "%llu MiB", (unsigned long long)(b->used / MIB));
-    printf(": used %s", b->used_known ? mib : "n/a (the driver does not report it)");
+    line_add(&l, ": used %s", b->used_known ? mib : "n/a (the driver does not report it)");
     if (b->reserved_known)
-        printf("; reserved %llu MiB, apart from used", (unsigned long long)(b->reserved / MIB));
-    putchar('\n');
+        line_add(&l, "; reserved %llu MiB, apart from used", (unsigned long long)(b->reserved / MIB));
+    line_end(&l, stdout);
     if (b->mig_on)
         puts("  MIG is on: the blocks below split this device by GPU instance; this block "
              "covers all of it.");
@@ -275,21 +284,16 @@ static void print_rows(const struct block *b, const uint64_t *mib, int width)
     table_init(&t, 6, h, NULL);
     for (i = 0; i < b->nrows; i++) {
         const struct xrow *r = &b->rows[i];
-        char num[32], pid[16], name[256], kinds[32], user[80], where[512];
+        char num[32], pid[16], kinds[32], user[80], where[512];
         const char *cells[6];
-        size_t j;
         if (r->known)
             snprintf(num, sizeof(num), "%*llu", width, (unsigned long long)mib[k++]);
         else
             snprintf(num, sizeof(num), "%*s", width, "n/a");
         snprintf(pid, sizeof(pid), "%u", r->p.pid);
-        snprintf(name, sizeof(name), "%s", proc_name(&r->p) ? proc_name(&r->p) : "?");
-        for (j = 0; name[j]; j++) /* a hostile name must not move the cursor */
-            if ((unsigned char)name[j] < 0x20 || name[j] == 0x7F)
-                name[j] = '?';
         cells[0] = num;
         cells[1] = pid;
-        cells[2] = name;
+        cells[2] = proc_name(&r->p) ? proc_name(&r->p) : "?"; /* the table makes it safe */
         cells[3] = kinds_text(kinds, sizeof(kinds), r->p.kinds);
         cells[4] = owner_user_text(user, sizeof(user), &r->o);
         cells[5] = owner_where_text(where, sizeof(where), &r->o,
@@ -354,8 +358,8 @@ static void print_block_text(const struct block *b)
     int w = 3;
     print_title(b);
     if (!b->listed) {
-        printf("  processes: could not be listed (%s); nothing can be attributed\n",
-               b->list_error);
+        linef(stdout, "  processes: could not be listed (%s); nothing can be attributed",
+              b->list_error);
         return;
     }
     parts = calloc(b->nrows + 1, sizeof(*parts));
@@ -481,6 +485,8 @@ static void print_block_json(const struct block *b)
     json_u64(stdout, b->listed && (a->valid & HMN_ACCT_ROWS_EXCEED_USED), a->excess_bytes);
     fputs(",\"unreadable_processes\":", stdout);
     json_u64(stdout, b->listed, b->unreadable);
+    fputs(",\"skipped_rows\":", stdout);
+    json_u64(stdout, b->listed, b->skipped_rows);
     fputs(",\"causes\":[", stdout);
     if (b->listed && (a->valid & HMN_ACCT_HAS_UNATTRIBUTED) &&
         (a->unattributed_bytes > 0 || a->unreported_rows))

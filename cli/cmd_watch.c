@@ -85,6 +85,7 @@ static int check_opts(struct watch *w)
             return usage_invalid(&watch_cmd, NULL, v, "invalid digit found in string");
     }
     w->follow = cli_args_count(w->a, W_FOLLOW, NULL) > 0;
+    w->has_filter = cli_args_count(w->a, W_FILTER, NULL) > 0;
     w->out = cli_args_count(w->a, W_JSON, NULL) ? OUT_JSON : OUT_TEXT;
     if (cli_args_count(w->a, W_CSV, NULL)) {
         if (w->out == OUT_JSON) {
@@ -116,70 +117,6 @@ static int check_conflicts(struct watch *w)
         }
     }
     return CLI_CONTINUE;
-}
-
-/* ------------------------------------------------------------ selection */
-
-static struct pid_state *state_of(struct watch *w, uint32_t pid)
-{
-    size_t i;
-    for (i = 0; i < w->nst; i++)
-        if (w->st[i].pid == pid)
-            return &w->st[i];
-    return NULL;
-}
-
-static int auto_passes(struct watch *w, const hmn_gpu_process *p)
-{
-    const char *name = proc_name(p);
-    if (w->has_min && w->min > 0) {
-        uint64_t sh = (p->valid & HMN_PROC_HAS_SHARED) ? p->shared_used_bytes : 0;
-        if (!(p->valid & HMN_PROC_HAS_USED) || p->used_bytes + sh < w->min)
-            return 0;
-    }
-    if (cli_args_count(w->a, W_FILTER, NULL) == 0)
-        return 1;
-    if (name_is_unresolved(name))
-        return 0;
-    return matches_any_filter(w->a, W_FILTER, name);
-}
-
-static int cmp_dedicated(const void *va, const void *vb)
-{
-    const hmn_gpu_process *a = va, *b = vb;
-    uint64_t ka = (a->valid & HMN_PROC_HAS_USED) ? a->used_bytes : 0;
-    uint64_t kb = (b->valid & HMN_PROC_HAS_USED) ? b->used_bytes : 0;
-    return row_compare(ka, proc_name(a), a->pid, kb, proc_name(b), b->pid);
-}
-
-/* The top --top rows passing --min then --filter, by the dedicated comparator. */
-static size_t auto_select(struct watch *w, const hmn_process_list *list, uint32_t *out)
-{
-    size_t i, n = hmn_process_list_count(list), k = 0;
-    hmn_gpu_process *rows = calloc(n ? n : 1, sizeof(*rows));
-    if (!rows)
-        return 0;
-    for (i = 0; i < n; i++) {
-        rows[k].size = sizeof(rows[k]);
-        if (hmn_process_list_get(list, i, &rows[k]) == HMN_OK && auto_passes(w, &rows[k]))
-            k++;
-    }
-    qsort(rows, k, sizeof(*rows), cmp_dedicated);
-    for (i = 0; i < k && i < w->top && i < w->sel_cap; i++)
-        out[i] = rows[i].pid;
-    free(rows);
-    return i;
-}
-
-static int find_row(const hmn_process_list *list, uint32_t pid, hmn_gpu_process *p)
-{
-    size_t i, n = hmn_process_list_count(list);
-    for (i = 0; i < n; i++) {
-        p->size = sizeof(*p);
-        if (hmn_process_list_get(list, i, p) == HMN_OK && p->pid == pid)
-            return 1;
-    }
-    return 0;
 }
 
 /* ------------------------------------------------------------ sampling */
@@ -224,19 +161,45 @@ static void fold_peak(struct reading *peak, const struct reading *r)
         peak->shared = r->shared, peak->has_shared = 1;
 }
 
-/* Same PID, new name: the OS reused the PID; start this row over. */
-static void check_reuse(struct pid_state *s, const char *name, const struct reading *r)
+/*
+ * A new process behind the same PID starts its row over.  The start time
+ * decides (a process may rename itself: prctl, a write to its comm); only
+ * where it cannot be read (another namespace, a protected Windows process)
+ * does a change of name stand in for it, as upstream.
+ */
+static void check_reuse(struct watch *w, struct pid_state *s, uint32_t pid, const char *name,
+                        const struct reading *r)
 {
-    if (name_is_unresolved(name) || !s->name[0] || strcmp(s->name, name) == 0)
+    uint64_t start = 0;
+    int known = hmn_process_start_time(w->ctx, pid, &start) == HMN_OK;
+    if (known && s->has_start) {
+        if (start == s->start)
+            return; /* the same process, whatever it calls itself now */
+        linef(stderr,
+              "hmn watch: pid=%u is a new process (%s \xE2\x86\x92 %s, started anew) \xE2\x80\x94 "
+              "PID reuse by the OS; baseline reset",
+              s->pid, s->name[0] ? s->name : "?", name_is_unresolved(name) ? "?" : name);
+        s->name[0] = '\0'; /* the old process's name is not this one's */
+    } else if (!known && !s->has_start) {
+        if (name_is_unresolved(name) || !s->name[0] || strcmp(s->name, name) == 0)
+            return;
+        linef(stderr,
+              "hmn watch: pid=%u name changed (%s \xE2\x86\x92 %s) \xE2\x80\x94 likely PID reuse "
+              "by the OS; baseline reset",
+              s->pid, s->name, name);
+    } else {
+        /* Readable now and not before (or the reverse): nothing to compare yet. */
+        s->start = start;
+        s->has_start = known;
         return;
-    fprintf(stderr,
-            "hmn watch: pid=%u name changed (%s \xE2\x86\x92 %s) \xE2\x80\x94 likely PID reuse by "
-            "the OS; baseline reset\n",
-            s->pid, s->name, name);
+    }
+    s->start = start;
+    s->has_start = known;
     s->base = s->prev = s->peak = *r;
 }
 
-static void growth_hint(struct pid_state *s, const char *name, const struct reading *r)
+static void growth_hint(struct pid_state *s, const hmn_gpu_process *p, const char *name,
+                        const struct reading *r)
 {
     uint64_t gu = 0, gs = 0, g;
     char b[32];
@@ -250,10 +213,16 @@ static void growth_hint(struct pid_state *s, const char *name, const struct read
     if (g < HMN_SPILL_DEFAULT_SHARED_GROWTH_BYTES)
         return;
     s->hinted = 1;
-    fprintf(stderr,
-            "hmn watch: unresolved pid=%u grew +%s since attach \xE2\x80\x94 re-run elevated to "
-            "identify\n",
-            s->pid, vram(b, sizeof(b), g));
+    if (p && (p->valid & HMN_PROC_PID_UNMAPPED)) /* elevation would not name it */
+        linef(stderr,
+              "hmn watch: unresolved pid=%u grew +%s since attach \xE2\x80\x94 it belongs to "
+              "another PID namespace (container or host)",
+              s->pid, vram(b, sizeof(b), g));
+    else
+        linef(stderr,
+              "hmn watch: unresolved pid=%u grew +%s since attach \xE2\x80\x94 re-run elevated "
+              "to identify",
+              s->pid, vram(b, sizeof(b), g));
 }
 
 static int spill_state(struct watch *w, uint64_t t_ms)
@@ -270,16 +239,17 @@ static void sample_pid(struct watch *w, uint32_t pid, const hmn_process_list *li
                        int spilling, const char *wc)
 {
     hmn_gpu_process p = HMN_GPU_PROCESS_INIT;
-    int present = find_row(list, pid, &p);
+    int present = watch_find_row(list, pid, &p);
     const char *name = present ? proc_name(&p) : NULL;
     struct reading r = reading_of(&p, present, w->shared_exists);
-    struct pid_state *s = state_of(w, pid);
+    struct pid_state *s = watch_state_of(w, pid);
     struct sample_out o;
-    if (!s)
-        s = seed(w, pid, &r);
+    if (!s && (s = seed(w, pid, &r)) != NULL)
+        s->has_start = present && hmn_process_start_time(w->ctx, pid, &s->start) == HMN_OK;
+    else if (s && present)
+        check_reuse(w, s, pid, name, &r);
     if (!s)
         return; /* out of memory: skip the row rather than crash */
-    check_reuse(s, name, &r);
     memset(&o, 0, sizeof(o));
     o.t_ms = t_ms;
     o.pid = pid;
@@ -295,8 +265,24 @@ static void sample_pid(struct watch *w, uint32_t pid, const hmn_process_list *li
     fold_peak(&s->peak, &r);
     if (!name_is_unresolved(name))
         snprintf(s->name, sizeof(s->name), "%s", name);
-    growth_hint(s, name, &r);
+    growth_hint(s, present ? &p : NULL, name, &r);
     watch_print_sample(w, &o, wc);
+}
+
+/* A damaged line of the source's output is said when the count changes, and summed. */
+static void note_skipped(struct watch *w, const hmn_process_list *list, uint64_t t_ms)
+{
+    uint32_t n = hmn_process_list_skipped_rows(list);
+    w->skipped_rows += n;
+    if (n == w->skipped_last)
+        return;
+    w->skipped_last = n;
+    if (n)
+        linef(stderr,
+              "hmn watch: +%.1fs: %u line%s of the %s process listing could not be read and %s "
+              "skipped",
+              (double)t_ms / 1000.0, n, n == 1 ? "" : "s",
+              hmn_source_name(hmn_process_list_source(list)), n == 1 ? "was" : "were");
 }
 
 static void sample_all(struct watch *w, const hmn_process_list *list, uint64_t t_ms)
@@ -305,60 +291,11 @@ static void sample_all(struct watch *w, const hmn_process_list *list, uint64_t t
     size_t i;
     int spilling = spill_state(w, t_ms);
     wall_clock(wc, sizeof(wc));
+    note_skipped(w, list, t_ms);
     for (i = 0; i < w->nsel; i++)
         sample_pid(w, w->sel[i], list, t_ms, spilling, wc);
-    fflush(stdout);
 }
 
-/* ------------------------------------------------------------ follow-new */
-
-static int in_set(const uint32_t *set, size_t n, uint32_t pid)
-{
-    size_t i;
-    for (i = 0; i < n; i++)
-        if (set[i] == pid)
-            return 1;
-    return 0;
-}
-
-static void breadcrumb_item(int *first, uint32_t pid, const char *name)
-{
-    fprintf(stderr, "%spid=%u", *first ? "" : ", ", pid);
-    if (name && name[0])
-        fprintf(stderr, " (%s)", name);
-    *first = 0;
-}
-
-static void reselect(struct watch *w, const hmn_process_list *list, uint64_t t_ms, uint32_t *next)
-{
-    hmn_gpu_process p = HMN_GPU_PROCESS_INIT;
-    size_t i, n = auto_select(w, list, next);
-    int entered = 0, left = 0, first;
-    for (i = 0; i < n; i++)
-        entered += !in_set(w->sel, w->nsel, next[i]);
-    for (i = 0; i < w->nsel; i++)
-        left += !in_set(next, n, w->sel[i]);
-    if (entered || left) {
-        fprintf(stderr, "hmn watch: +%.1fs followed set changed: ", (double)t_ms / 1000.0);
-        if (entered) {
-            fputs("entered ", stderr);
-            for (first = 1, i = 0; i < n; i++)
-                if (!in_set(w->sel, w->nsel, next[i]))
-                    breadcrumb_item(&first, next[i], find_row(list, next[i], &p) ? proc_name(&p) : NULL);
-        }
-        if (left) {
-            fputs(entered ? "; left " : "left ", stderr);
-            for (first = 1, i = 0; i < w->nsel; i++) {
-                const struct pid_state *s = state_of(w, w->sel[i]);
-                if (!in_set(next, n, w->sel[i]))
-                    breadcrumb_item(&first, w->sel[i], s ? s->name : NULL);
-            }
-        }
-        fputc('\n', stderr);
-    }
-    memcpy(w->sel, next, n * sizeof(*next));
-    w->nsel = n;
-}
 
 /* ------------------------------------------------------------ run */
 
@@ -374,26 +311,23 @@ static int first_listing(struct watch *w, hmn_process_list **list)
     return CLI_CONTINUE;
 }
 
+/* Explicit PIDs absent from the first listing: gone, or there but unreadable here. */
 static void warn_missing_pids(struct watch *w, const hmn_process_list *list)
 {
     hmn_gpu_process p = HMN_GPU_PROCESS_INIT;
     size_t i;
-    for (i = 0; i < w->nsel; i++)
-        if (!find_row(list, w->sel[i], &p) && hmn_process_exists(w->ctx, w->sel[i]) == 0)
-            fprintf(stderr, "hmn watch: pid=%u names no running process; its rows will read 0 MiB\n",
-                    w->sel[i]);
-}
-
-static void warn_unnamed(struct watch *w, const hmn_process_list *list)
-{
-    hmn_gpu_process p = HMN_GPU_PROCESS_INIT;
-    size_t i, n = hmn_process_list_count(list);
-    if (cli_args_count(w->a, W_FILTER, NULL) == 0)
-        return;
-    for (i = 0; i < n; i++)
-        if (hmn_process_list_get(list, i, &p) == HMN_OK && name_is_unresolved(proc_name(&p)))
-            fprintf(stderr, "hmn watch: pid=%u has no resolvable name; --filter cannot match it\n",
-                    p.pid);
+    for (i = 0; i < w->nsel; i++) {
+        if (watch_find_row(list, w->sel[i], &p))
+            continue;
+        if (watch_unreadable_has(list, w->sel[i]))
+            linef(stderr,
+                  "hmn watch: pid=%u is unreadable here; its rows will read 0 MiB \xE2\x80\x94 "
+                  "re-run elevated for names",
+                  w->sel[i]);
+        else if (hmn_process_exists(w->ctx, w->sel[i]) == 0)
+            linef(stderr, "hmn watch: pid=%u names no running process; its rows will read 0 MiB",
+                  w->sel[i]);
+    }
 }
 
 static int select_initial(struct watch *w, const hmn_process_list *list)
@@ -403,7 +337,7 @@ static int select_initial(struct watch *w, const hmn_process_list *list)
     for (i = 0; i < n; i++) {
         uint32_t pid = 0;
         parse_u32(cli_args_value(w->a, -1, i), &pid);
-        if (!in_set(w->sel, w->nsel, pid))
+        if (!watch_in_set(w->sel, w->nsel, pid))
             w->sel[w->nsel++] = pid;
     }
     if (n) {
@@ -412,13 +346,13 @@ static int select_initial(struct watch *w, const hmn_process_list *list)
         return CLI_CONTINUE;
     }
     w->mode = w->follow ? MODE_FOLLOW : MODE_TOP;
-    warn_unnamed(w, list);
+    watch_warn_unnamed(w, list);
     if (hmn_process_list_unreadable(list) > 0)
-        fprintf(stderr,
-                "hmn watch: device %u: %u unreadable \xE2\x80\x94 re-run elevated for names; they "
-                "are not followed\n",
-                w->device, hmn_process_list_unreadable(list));
-    w->nsel = auto_select(w, list, w->sel);
+        linef(stderr,
+              "hmn watch: device %u: %u unreadable \xE2\x80\x94 re-run elevated for names; they "
+              "are not followed",
+              w->device, hmn_process_list_unreadable(list));
+    w->nsel = watch_auto_select(w, list, w->sel);
     if (w->nsel)
         return CLI_CONTINUE;
     watch_criterion(w, crit, sizeof(crit));
@@ -450,11 +384,11 @@ static void open_tracker(struct watch *w)
         hmn_spill_report r = HMN_SPILL_REPORT_INIT;
         char b[32];
         hmn_spill_tracker_report(w->tracker, &r);
-        fprintf(stderr,
-                "hmn watch: device %u is already spilling at attach (%s shared); spill is measured "
-                "as growth from here, so this spill will not be counted \xE2\x80\x94 `hmn ps` "
-                "shows it\n",
-                w->device, vram(b, sizeof(b), r.peak_shared_bytes));
+        linef(stderr,
+              "hmn watch: device %u is already spilling at attach (%s shared); spill is measured "
+              "as growth from here, so this spill will not be counted \xE2\x80\x94 `hmn ps` "
+              "shows it",
+              w->device, vram(b, sizeof(b), r.peak_shared_bytes));
     }
 }
 
@@ -464,7 +398,7 @@ static void init_name_width(struct watch *w, const hmn_process_list *list)
     size_t i;
     w->name_w = 12;
     for (i = 0; i < w->nsel; i++)
-        if (find_row(list, w->sel[i], &p) && proc_name(&p) && display_width(p.name) > w->name_w)
+        if (watch_find_row(list, w->sel[i], &p) && proc_name(&p) && display_width(p.name) > w->name_w)
             w->name_w = display_width(p.name);
 }
 
@@ -496,15 +430,17 @@ static void loop(struct watch *w, uint32_t *next)
             return;
         t = now_ms() - w->start_ms;
         if (hmn_gpu_processes(w->ctx, w->device, &list) != HMN_OK) {
-            fprintf(stderr, "hmn watch: sample failed at +%.1fs (%s); skipping interval\n",
-                    (double)t / 1000.0, hmn_errmsg(w->ctx));
+            linef(stderr, "hmn watch: sample failed at +%.1fs (%s); skipping interval",
+                  (double)t / 1000.0, hmn_errmsg(w->ctx));
             continue;
         }
         if (w->mode == MODE_FOLLOW)
-            reselect(w, list, t, next);
+            watch_reselect(w, list, t, next);
         sample_all(w, list, t);
         hmn_process_list_free(list);
         list = NULL;
+        if (out_flush() != 0) /* the reader went away: nothing more can be shown */
+            return;
     }
 }
 
@@ -540,8 +476,10 @@ static int run(struct watch *w)
     sample_all(w, list, 0);
     hmn_process_list_free(list);
     list = NULL;
-    loop(w, next);
-    watch_print_summary(w);
+    if (out_flush() == 0)
+        loop(w, next);
+    if (out_check() == 0 || w->out == OUT_CSV) /* CSV's summary goes to stderr */
+        watch_print_summary(w);
     rc = (w->tracker && hmn_spill_tracker_has_spilled(w->tracker) == 1) ? EXIT_FAIL : EXIT_OK;
 out:
     hmn_process_list_free(list);
@@ -570,6 +508,7 @@ int cmd_watch(hmn_ctx *ctx, int argc, char **argv)
         rc = run(&w);
     free(w.sel);
     free(w.st);
+    free(w.warned);
     free(a.items);
     return rc;
 }

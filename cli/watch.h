@@ -1,7 +1,7 @@
 /*
  * cli/watch.h - what `hmn watch` keeps between samples (cli/cmd_watch.c:
- * options, selection, sampling) and what its outputs print from it
- * (cli/watch_output.c: text, JSON Lines, CSV).
+ * options, sampling; cli/watch_select.c: which PIDs are followed) and what
+ * its outputs print from it (cli/watch_output.c: text, JSON Lines, CSV).
  */
 #ifndef HMN_CLI_WATCH_H
 #define HMN_CLI_WATCH_H
@@ -20,8 +20,10 @@ struct reading {
 struct pid_state {
     uint32_t pid;
     struct reading base, prev, peak;
-    char name[256]; /* last resolved name; "" none */
-    int hinted, filter_warned;
+    char name[256]; /* last resolved name (the sticky name); "" none */
+    int hinted;
+    int has_start;  /* start: when the process behind this PID started (hmn_process_start_time) */
+    uint64_t start;
 };
 
 struct watch {
@@ -30,7 +32,7 @@ struct watch {
     int out, mode, follow;
     uint32_t device;
     uint64_t interval_ms, duration_ms, top, min;
-    int has_duration, has_min;
+    int has_duration, has_min, has_filter;
     int shared_exists; /* the platform has a shared-memory figure (WDDM) */
     char dev_name[96];
     hmn_spill_tracker *tracker;
@@ -43,6 +45,10 @@ struct watch {
     uint64_t start_ms;
     char **argv;
     int argc;
+    uint32_t *warned; /* PIDs announced as having no name for --filter */
+    size_t nwarned, warned_cap;
+    uint32_t skipped_last; /* unparsable source lines in the last listing ... */
+    uint64_t skipped_rows; /* ... and over the whole run */
 };
 
 /* One sample of one PID, as every output format prints it. */
@@ -56,6 +62,21 @@ struct sample_out {
     int spilling, paged;
 };
 
+/* ---- selection (cli/watch_select.c) ---- */
+struct pid_state *watch_state_of(struct watch *w, uint32_t pid);
+int watch_in_set(const uint32_t *set, size_t n, uint32_t pid);
+/* The row of pid in a (PID-sorted) listing; 1 when found. */
+int watch_find_row(const hmn_process_list *list, uint32_t pid, hmn_gpu_process *p);
+/* 1 when the listing counts pid among the processes it could not read. */
+int watch_unreadable_has(const hmn_process_list *list, uint32_t pid);
+/* The top --top rows passing --min then --filter (sticky names count), by dedicated memory. */
+size_t watch_auto_select(struct watch *w, const hmn_process_list *list, uint32_t *out);
+/* Announce, once each, unnamed PIDs passing --min that --filter cannot match. */
+void watch_warn_unnamed(struct watch *w, const hmn_process_list *list);
+/* --follow-new: select again into next, print the breadcrumb, make it the set. */
+void watch_reselect(struct watch *w, const hmn_process_list *list, uint64_t t_ms, uint32_t *next);
+
+/* ---- output (cli/watch_output.c) ---- */
 /* " among names containing ... with footprint >= ..." for the messages. */
 void watch_criterion(const struct watch *w, char *buf, size_t cap);
 /* The start line on stderr, the JSON start record, the table / CSV header. */

@@ -22,22 +22,26 @@ void watch_criterion(const struct watch *w, char *buf, size_t cap)
         snprintf(buf + o, cap - o, " with footprint >= %s", vram_precise(m, sizeof(m), w->min));
 }
 
+/* The device's name comes from the driver, the criterion from the user: made safe. */
 static void print_start_text(const struct watch *w)
 {
     char crit[512];
+    struct line l;
     watch_criterion(w, crit, sizeof(crit));
-    fprintf(stderr, "hmn watch: device %u", w->device);
+    line_init(&l);
+    line_add(&l, "hmn watch: device %u", w->device);
     if (w->dev_name[0])
-        fprintf(stderr, " [%s]", w->dev_name);
-    fprintf(stderr, ", interval %.1fs, ", (double)w->interval_ms / 1000.0);
+        line_add(&l, " [%s]", w->dev_name);
+    line_add(&l, ", interval %.1fs, ", (double)w->interval_ms / 1000.0);
     if (w->mode == MODE_EXPLICIT)
-        fprintf(stderr, "watching %zu PID(s)\n", w->nsel);
+        line_add(&l, "watching %zu PID(s)", w->nsel);
     else if (w->mode == MODE_TOP)
-        fprintf(stderr, "watching %zu PID(s) (top %llu by committed%s)\n", w->nsel,
-                (unsigned long long)w->top, crit);
+        line_add(&l, "watching %zu PID(s) (top %llu by committed%s)", w->nsel,
+                 (unsigned long long)w->top, crit);
     else
-        fprintf(stderr, "following top %llu by committed%s (re-selected every interval), %zu initially\n",
-                (unsigned long long)w->top, crit, w->nsel);
+        line_add(&l, "following top %llu by committed%s (re-selected every interval), %zu initially",
+                 (unsigned long long)w->top, crit, w->nsel);
+    line_end(&l, stderr);
 }
 
 static void print_start_json(const struct watch *w)
@@ -49,7 +53,9 @@ static void print_start_json(const struct watch *w)
     wall_clock(wc, sizeof(wc));
     printf("{\"kind\":\"start\",\"t_ms\":0,\"wall_clock\":\"%s\",\"hmn_version\":", wc);
     json_str(stdout, hmn_version());
-    fputs(",\"argv\":[\"hmn\"", stdout);
+    /* argv[0] as hmn was run ("hmn", "hmn.exe"), without its folders, as upstream. */
+    fputs(",\"argv\":[", stdout);
+    json_str(stdout, cli_program());
     for (i = 0; i < w->argc; i++) {
         putchar(',');
         json_str(stdout, w->argv[i]);
@@ -60,7 +66,8 @@ static void print_start_json(const struct watch *w)
     json_u64(stdout, w->has_duration, w->duration_ms);
     printf(",\"selection\":{\"mode\":\"%s\",\"pids\":[",
            w->mode == MODE_EXPLICIT ? "explicit" : w->mode == MODE_TOP ? "top" : "follow_new");
-    for (k = 0; k < w->nsel; k++)
+    /* The selection's own PIDs: those given; an automatic one has none. */
+    for (k = 0; w->mode == MODE_EXPLICIT && k < w->nsel; k++)
         printf("%s%u", k ? "," : "", w->sel[k]);
     fputs("],\"top\":", stdout);
     json_u64(stdout, w->mode != MODE_EXPLICIT, w->top);
@@ -231,7 +238,8 @@ static void summary_json(const struct watch *w)
                           : s->peak.has_shared && s->peak.shared >= HMN_SPILL_DEFAULT_SHARED_GROWTH_BYTES);
         fputc('}', stdout);
     }
-    printf("],\"interrupted\":%s}\n", interrupted() ? "true" : "false");
+    printf("],\"interrupted\":%s,\"skipped_rows\":%llu}\n", interrupted() ? "true" : "false",
+           (unsigned long long)w->skipped_rows);
 }
 
 void watch_print_start(const struct watch *w)
