@@ -42,12 +42,32 @@ static void device_suffix(char *buf, size_t cap, uint32_t dev, const hmn_gpu_dev
         snprintf(buf, cap, "device %u", dev);
 }
 
+/* 1 when text (a size as hmn prints it) reads back as exactly bytes. */
+static int says_exactly(const char *text, uint64_t bytes)
+{
+    uint64_t back;
+    return hmn_parse_size(text, &back, NULL, 0) == HMN_OK && back == bytes;
+}
+
+/*
+ * The requested size as upstream prints it ("12.0 GiB") when that is exact;
+ * else the precise form ("1.55 GiB", "1 B"), else the bytes: `fits 1` must
+ * not say "0 MiB requested".
+ */
+static const char *requested(char *buf, size_t cap, uint64_t size)
+{
+    if (says_exactly(vram(buf, cap, size), size) || says_exactly(vram_precise(buf, cap, size), size))
+        return buf;
+    snprintf(buf, cap, "%llu B", (unsigned long long)size);
+    return buf;
+}
+
 static int answer(uint32_t dev, uint64_t size, const hmn_gpu_device_info *d)
 {
     char fr[32], sz[32], diff[32], where[160];
     device_suffix(where, sizeof(where), dev, d);
     vram(fr, sizeof(fr), d->free_bytes);
-    vram(sz, sizeof(sz), size);
+    requested(sz, sizeof(sz), size);
     if (size <= d->free_bytes) {
         errf("fits \xE2\x80\x94 %s free >= %s requested (%s headroom; %s)", fr, sz,
              vram_precise(diff, sizeof(diff), d->free_bytes - size), where);

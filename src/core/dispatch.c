@@ -16,10 +16,29 @@
 
 #include <string.h>
 
-/* Upstream's exact Display text for NoGpuSource (Linux and Windows). */
-static const char no_gpu_text[] =
-    "no GPU measurement source available (NVML, DXGI, PDH, and nvidia-smi all failed or are "
-    "disabled)";
+/*
+ * Upstream's NoGpuSource text, naming the sources of this platform from its
+ * report order: "no GPU measurement source available (NVML, DXGI, PDH, and
+ * nvidia-smi all failed or are disabled)" on Windows, as upstream prints it;
+ * NVML, nvidia-smi and DRM on Linux (a source compiled out counts as disabled).
+ */
+static int no_gpu_source(hmn_ctx *ctx)
+{
+    const struct hmn__chain *order = &hmn__orders.report;
+    char names[160];
+    size_t k, len = 0;
+    names[0] = '\0';
+    for (k = 0; k < order->n; k++) {
+        const struct hmn__backend_desc *d = hmn__backend_desc(HMN__ASK_ID(order->step[k]));
+        const char *sep = k == 0 ? "" : k + 1 < order->n ? ", " : order->n > 2 ? ", and " : " and ";
+        if (d && len < sizeof(names))
+            len += (size_t)hmn__snprintf(names + len, sizeof(names) - len, "%s%s", sep, d->label);
+    }
+    return hmn__fail(ctx, HMN_ENOGPU, "no GPU measurement source available (%s %s)", names,
+                     order->n > 2 ? "all failed or are disabled"
+                     : order->n == 2 ? "both failed or are disabled"
+                                     : "failed or is disabled");
+}
 
 /* ---------------------------------------------------------------- device table */
 
@@ -96,7 +115,7 @@ static int devtab_build(hmn_ctx *ctx)
         if (hmn__backend_desc(id)->nvidia_order)
             nvidia_answered = 1;
     }
-    tab->rc = any_source ? HMN_OK : hmn__fail(ctx, HMN_ENOGPU, "%s", no_gpu_text);
+    tab->rc = any_source ? HMN_OK : no_gpu_source(ctx);
     return tab->rc;
 }
 
@@ -229,7 +248,7 @@ static int run_chain(hmn_ctx *ctx, const struct hmn__chain *chain, enum ask_op o
         return HMN_OK;
     }
     if (last == HMN_ENOGPU)
-        return hmn__fail(ctx, HMN_ENOGPU, "%s", no_gpu_text);
+        return no_gpu_source(ctx);
     return last;
 }
 

@@ -33,12 +33,12 @@
 #endif
 
 static const struct hmn__backend_desc rows[HMN__BK_COUNT] = {
-    /*                name          source                 option                  nv-order ops */
-    [HMN__BK_NVML] = {"nvml",       HMN_SOURCE_NVML,       HMN_OPT_USE_NVML,       1, NVML_OPS},
-    [HMN__BK_SMI] =  {"nvidia-smi", HMN_SOURCE_NVIDIA_SMI, HMN_OPT_USE_NVIDIA_SMI, 1, SMI_OPS},
-    [HMN__BK_DRM] =  {"drm-fdinfo", HMN_SOURCE_DRM_FDINFO, HMN_OPT_USE_DRM,        0, DRM_OPS},
-    [HMN__BK_DXGI] = {"dxgi",       HMN_SOURCE_DXGI,       0,                      1, DXGI_OPS},
-    [HMN__BK_PDH] =  {"pdh",        HMN_SOURCE_PDH,        0,                      0, PDH_OPS},
+    /*                name          label         source                 option                  nv-order ops */
+    [HMN__BK_NVML] = {"nvml",       "NVML",       HMN_SOURCE_NVML,       HMN_OPT_USE_NVML,       1, NVML_OPS},
+    [HMN__BK_SMI] =  {"nvidia-smi", "nvidia-smi", HMN_SOURCE_NVIDIA_SMI, HMN_OPT_USE_NVIDIA_SMI, 1, SMI_OPS},
+    [HMN__BK_DRM] =  {"drm-fdinfo", "DRM",        HMN_SOURCE_DRM_FDINFO, HMN_OPT_USE_DRM,        0, DRM_OPS},
+    [HMN__BK_DXGI] = {"dxgi",       "DXGI",       HMN_SOURCE_DXGI,       0,                      1, DXGI_OPS},
+    [HMN__BK_PDH] =  {"pdh",        "PDH",        HMN_SOURCE_PDH,        0,                      0, PDH_OPS},
 };
 
 const struct hmn__backend_desc *hmn__backend_desc(int id)

@@ -28,6 +28,7 @@ struct hmn__backend;
 /* Everything that identifies one backend. */
 struct hmn__backend_desc {
     const char *name;               /* "nvml", "nvidia-smi", "drm-fdinfo", ... */
+    const char *label;              /* "NVML", "nvidia-smi", "DRM": messages for people */
     int source;                     /* enum hmn_source its answers carry by default */
     int option;                     /* HMN_OPT_USE_* that switches it per context; 0: none */
     int nvidia_order;               /* its NVIDIA devices are indexed in NVML order */

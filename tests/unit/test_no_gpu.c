@@ -7,8 +7,14 @@
 
 #include <hypomnesis.h>
 
+/* Each platform names its own sources (upstream's text on Windows). */
+#if defined(_WIN32)
 static const char no_gpu[] = "no GPU measurement source available (NVML, DXGI, PDH, and "
                              "nvidia-smi all failed or are disabled)";
+#else
+static const char no_gpu[] = "no GPU measurement source available (NVML, nvidia-smi, and "
+                             "DRM all failed or are disabled)";
+#endif
 
 static void device_count_says_no_source(void)
 {
