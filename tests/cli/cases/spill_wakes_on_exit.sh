@@ -1,0 +1,6 @@
+# The wait between samples ends when the command does: a 60 s --interval
+# does not keep a finished `true` waiting (timeout would stop it at 5 s).
+timeout 5 "$HMN" spill --interval 60000 -- true
+echo "spill -> $?"
+timeout 5 "$HMN" spill --interval 60000 --json -- sh -c 'exit 3'
+echo "spill exit 3 -> $?"
