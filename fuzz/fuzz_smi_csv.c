@@ -68,6 +68,17 @@ static void fuzz_tables(const char *buf, size_t len)
     rc_ok(hmn__smi_parse_apps(buf, len, apps_h100, 8, on_app, NULL, NULL, 0));
     rc_ok(hmn__smi_parse_apps(buf, len, apps_wsl2, 2, on_app, NULL, why, sizeof(why)));
     check(terminated(why, sizeof(why)));
+    {
+        unsigned skipped = 12345, strict = hmn__smi_parse_apps(buf, len, apps_ours, 3, on_app,
+                                                              NULL, NULL, 0) == HMN_OK;
+        int rc = hmn__smi_parse_apps_skipping(buf, len, apps_ours, 3, on_app, NULL, &skipped, why,
+                                              sizeof(why));
+        rc_ok(rc);
+        check(terminated(why, sizeof(why)));
+        /* What the strict parser accepts has nothing to skip. */
+        check(!strict || (rc == HMN_OK && skipped == 0));
+        check(rc != HMN_OK || !skipped || why[0] != '\0');
+    }
 }
 
 static void fuzz_values(const char *buf, size_t len)

@@ -171,6 +171,29 @@ static void h100_device_info(void)
     }
 }
 
+/* A unified-memory part (total 0): named and listed, its memory unknown, not failed. */
+static void uma_device_is_listed_with_memory_unknown(void)
+{
+    hmn_gpu_device_info d = HMN_GPU_DEVICE_INFO_INIT;
+    hmn_process_list *l = NULL;
+    hmn_ctx *ctx;
+    scenario_plus("h100-3procs.scn", "device name=\"NVIDIA GH200\" uuid=GPU-2 pci=0000:02:00.0 "
+                                     "pci_id=0x234210de total=0 reserved=0 used=0\n"
+                                     "proc pid=11327 used=1GiB kinds=compute\n");
+    ctx = open_ctx();
+    CHECK(ctx);
+    CHECK(hmn_device_info(ctx, 1, &d) == HMN_OK);
+    CHECK_STR(d.name, "NVIDIA GH200");
+    CHECK_EQ_U64(d.source, HMN_SOURCE_NVML);
+    CHECK((d.valid & (HMN_DEV_HAS_TOTAL | HMN_DEV_HAS_FREE | HMN_DEV_HAS_USED |
+                      HMN_DEV_HAS_RESERVED)) == 0);
+    /* With no total, a row's figure is not measured against one. */
+    CHECK(hmn_gpu_processes(ctx, 1, &l) == HMN_OK);
+    CHECK_EQ_U64(hmn_process_list_count(l), 1);
+    hmn_process_list_free(l);
+    hmn_ctx_close(ctx);
+}
+
 static void titanx_eight_devices(void)
 {
     static const uint64_t used[8] = {802, 10032, 6442, 6442, 6459, 6440, 6451, 6442};
@@ -651,6 +674,7 @@ static const struct hmn_test tests[] = {
     TEST_ENTRY(memory_v2_failure_falls_back_to_v1),
     TEST_ENTRY(process_call_failure_is_an_error),
     TEST_ENTRY(r535_43_rows_are_32_bytes),
+    TEST_ENTRY(uma_device_is_listed_with_memory_unknown),
 };
 
 int main(int argc, char **argv)

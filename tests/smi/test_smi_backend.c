@@ -453,6 +453,72 @@ static void background_child_holding_the_pipe(void)
     CHECK(ms < 1500);
 }
 
+/* A scenario of tests/data/smi edited by sed-like replacement, written to the work folder. */
+static void scenario_edited(const char *base, const char *from, const char *to, const char *extra)
+{
+    char in[1024], out[1024], line[512];
+    FILE *f, *g;
+    snprintf(in, sizeof(in), "%s/%s", HMN_T_SMI_DATA, base);
+    snprintf(out, sizeof(out), "%s/edited-%s", HMN_T_WORK, base);
+    f = fopen(in, "r");
+    g = fopen(out, "w");
+    while (f && g && fgets(line, sizeof(line), f))
+        fputs(from && strcmp(line, from) == 0 ? to : line, g);
+    if (g && extra)
+        fputs(extra, g);
+    if (f)
+        fclose(f);
+    if (g)
+        fclose(g);
+    t_setenv("HMN_FAKE_SMI_SCENARIO", out);
+}
+
+/* One malformed process line is skipped and counted; the others are listed. */
+static void malformed_line_is_skipped(void)
+{
+    hmn_ctx *ctx = open_for("h100-3procs.scn");
+    hmn_process_list *l = NULL;
+    CHECK(ctx);
+    scenario_edited("h100-3procs.scn", NULL, NULL,
+                    "[app]\ngpu = 0\npid = 20002\nprocess_name = broken\nused_memory = 12x\n");
+    CHECK(hmn_gpu_processes(ctx, 0, &l) == HMN_OK);
+    CHECK_EQ_U64(hmn_process_list_count(l), 3);
+    CHECK_EQ_U64(hmn_process_list_skipped_rows(l), 1);
+    hmn_process_list_free(l);
+    hmn_ctx_close(ctx);
+}
+
+/* Figures no card has are unknown: an all-ones total, a row above the total. */
+static void impossible_figures_are_unknown(void)
+{
+    hmn_gpu_device_info d;
+    hmn_process_list *l = NULL;
+    hmn_gpu_process p = HMN_GPU_PROCESS_INIT;
+    hmn_ctx *ctx;
+    env_for("h100-3procs.scn");
+    scenario_edited("h100-3procs.scn", "memory.total = 81559\n",
+                    "memory.total = 18446744073709551615\n", NULL);
+    ctx = t_ctx_smi_only();
+    CHECK(ctx);
+    CHECK(info(ctx, 0, &d) == HMN_OK);
+    CHECK((d.valid & (HMN_DEV_HAS_TOTAL | HMN_DEV_HAS_FREE | HMN_DEV_HAS_USED)) == 0);
+    CHECK(d.valid & HMN_DEV_HAS_NAME);
+    hmn_ctx_close(ctx);
+    scenario_edited("h100-3procs.scn", "used_memory = 15690\n", "used_memory = 100000000\n", NULL);
+    ctx = t_ctx_smi_only();
+    CHECK(ctx);
+    CHECK(hmn_gpu_processes(ctx, 0, &l) == HMN_OK);
+    CHECK_EQ_U64(hmn_process_list_count(l), 3);
+    CHECK(hmn_process_list_get(l, 2, &p) == HMN_OK);
+    CHECK_EQ_U64(p.pid, 11345);
+    CHECK(!(p.valid & HMN_PROC_HAS_USED)); /* 97656 GiB on an 80 GiB card: unknown, kept */
+    CHECK(hmn_process_list_get(l, 0, &p) == HMN_OK);
+    CHECK(p.valid & HMN_PROC_HAS_USED);
+    CHECK_EQ_U64(p.used_bytes, 2566 * MIB);
+    hmn_process_list_free(l);
+    hmn_ctx_close(ctx);
+}
+
 static void garbage_is_parse_error(void)
 {
     char m[512];
@@ -653,6 +719,8 @@ static const struct hmn_test tests[] = {
     TEST_ENTRY(timeout_from_environment),
     TEST_ENTRY(debug_shows_raw_lines),
     TEST_ENTRY(fake_reproduces_captures),
+    TEST_ENTRY(malformed_line_is_skipped),
+    TEST_ENTRY(impossible_figures_are_unknown),
 };
 
 int main(int argc, char **argv)

@@ -296,6 +296,42 @@ static void malformed_rows_are_errors(void)
     CHECK(strstr(why, "line 2") != NULL);
 }
 
+/* One damaged line of a listing costs that line: the rest is read, the line counted. */
+static void malformed_rows_can_be_skipped(void)
+{
+    static const char out[] = "11327, memhog, 2566\n"
+                              "11328, memhog, 12x\n"   /* malformed value */
+                              "garbage without commas\n" /* wrong field count */
+                              "11345, gpu_burn, 15690\n";
+    static const char junk[] = "Junk!\nmore junk\n";
+    static const char clean[] = "pid, process_name, used_memory\n[N/A], x, 1\n5, a, 1\n";
+    struct apps a;
+    char why[160];
+    unsigned skipped = 99;
+    memset(&a, 0, sizeof(a));
+    CHECK(hmn__smi_parse_apps_skipping(out, strlen(out), app_cols, 3, on_app, &a, &skipped, why,
+                                       sizeof(why)) == HMN_OK);
+    CHECK_EQ_U64(skipped, 2);
+    CHECK_EQ_U64(a.n, 2);
+    CHECK_EQ_U64(a.r[0].pid, 11327);
+    CHECK_EQ_U64(a.r[1].pid, 11345);
+    CHECK(strstr(why, "line 2") != NULL); /* the first one is described */
+    /* The strict parser still refuses the same output. */
+    memset(&a, 0, sizeof(a));
+    CHECK(hmn__smi_parse_apps(out, strlen(out), app_cols, 3, on_app, &a, NULL, 0) == HMN_EPARSE);
+    /* Not one readable line: no listing at all. */
+    memset(&a, 0, sizeof(a));
+    CHECK(hmn__smi_parse_apps_skipping(junk, strlen(junk), app_cols, 3, on_app, &a, &skipped, why,
+                                       sizeof(why)) == HMN_EPARSE);
+    CHECK_EQ_U64(skipped, 2);
+    /* Nothing to skip, nothing counted; a header and an [N/A] PID are not malformed. */
+    memset(&a, 0, sizeof(a));
+    CHECK(hmn__smi_parse_apps_skipping(clean, strlen(clean), app_cols, 3, on_app, &a, &skipped,
+                                       NULL, 0) == HMN_OK);
+    CHECK_EQ_U64(skipped, 0);
+    CHECK_EQ_U64(a.n, 1);
+}
+
 static void never_reads_past_len(void)
 {
     struct apps a;
@@ -430,6 +466,7 @@ static const struct hmn_test tests[] = {
     TEST_ENTRY(failure_classes),
     TEST_ENTRY(callback_can_stop),
     TEST_ENTRY(column_names),
+    TEST_ENTRY(malformed_rows_can_be_skipped),
 };
 
 int main(int argc, char **argv)

@@ -43,6 +43,16 @@ static void process_exists(void)
     CHECK(hmn_process_exists(NULL, 0xFFFFFFF1u) == 0);
 }
 
+/* The creation time: the same on every call, and not there for a PID nobody has. */
+static void process_start_time(void)
+{
+    uint64_t a = 0, b = 0, c = 0;
+    CHECK(hmn_process_start_time(NULL, (uint32_t)GetCurrentProcessId(), &a) == HMN_OK);
+    CHECK(hmn_process_start_time(NULL, (uint32_t)GetCurrentProcessId(), &b) == HMN_OK);
+    CHECK(a != 0 && a == b);
+    CHECK(hmn_process_start_time(NULL, 0xFFFFFFF1u, &c) == HMN_ENOENT);
+}
+
 static void snapshot_has_ram_even_without_gpu(void)
 {
     hmn_snapshot s = HMN_SNAPSHOT_INIT;
@@ -59,6 +69,7 @@ int main(int argc, char **argv)
         TEST_ENTRY(rss_current_and_peak),
         TEST_ENTRY(rss_tracks_touched_memory),
         TEST_ENTRY(process_exists),
+        TEST_ENTRY(process_start_time),
         TEST_ENTRY(snapshot_has_ram_even_without_gpu),
     };
     return RUN_TESTS(tests);
