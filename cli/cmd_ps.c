@@ -38,7 +38,7 @@ static const char ps_help[] =
     "      --json               One JSON array on stdout\n"
     "      --csv                RFC 4180 CSV on stdout, with a header line\n"
     "  -f, --full               Also who owns each process: USER and WHERE (pod, container,\n"
-    "                           systemd unit); owner keys in --json, columns in --csv\n"
+    "                           systemd unit); columns in --csv (--json always has them)\n"
     "  -h, --help               Print help\n"
     "\n"
     "Columns: PID NAME VRAM SHARED DEVICE SPILL TYPE.  TYPE is C (compute), G (graphics),\n"

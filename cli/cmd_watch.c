@@ -45,8 +45,8 @@ static const char watch_help[] =
     "  hmn watch --follow-new --filter python --json > run.jsonl\n"
     "\n"
     "Exit status: 0 no spill observed (also where spill is not measurable), 1 spill\n"
-    "observed, 2 usage error or the device could not be queried.  Ctrl+C and --duration\n"
-    "both end with the closing summary.\n"
+    "observed, 2 usage error or the device could not be queried.  Ctrl+C, SIGTERM,\n"
+    "SIGHUP and --duration all end with the closing summary.\n"
     "\n"
     "Limitations: SPILL and PAGED are measurable only on Windows (n/a elsewhere); a\n"
     "process absent from a listing reads 0 MiB for that interval.\n";
