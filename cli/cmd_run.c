@@ -390,7 +390,7 @@ static int exit_status(const struct run_report *r)
 {
     if (r->signal > 0)
         return 128 + r->signal;
-    return r->exit_code >= 0 ? r->exit_code : RUN_EXIT_HMN;
+    return r->exit_code >= 0 ? (int)r->exit_code : RUN_EXIT_HMN;
 }
 
 static int run(hmn_ctx *ctx, const struct cli_args *a)

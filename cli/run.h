@@ -80,7 +80,7 @@ struct run_report {
     char *const *argv;
     size_t argc;
     uint32_t child_pid;     /* CMD's PID */
-    int exit_code;          /* CMD's exit code when it exited, else -1 */
+    int64_t exit_code;      /* CMD's exit code when it exited (Windows: 32 bits), else -1 */
     int signal;             /* the signal that killed it, else 0 */
     double wall_seconds;
     uint64_t interval_ms;

@@ -164,7 +164,7 @@ static void text_head(FILE *f, const struct run_report *r)
     if (r->signal > 0)
         line_add(&l, " was killed by %s", run_signal_name(sn, sizeof(sn), r->signal));
     else if (r->exit_code >= 0)
-        line_add(&l, " exited with %d", r->exit_code);
+        line_add(&l, " exited with %lld", (long long)r->exit_code);
     else
         line_add(&l, " ended (status unknown)");
     line_add(&l, " after %.2f s; %llu samples every %llu ms", r->wall_seconds,

@@ -200,6 +200,7 @@ int run_child_start(run_child **out, char *const *argv, struct run_report *r)
     }
     if (g_pending)
         on_signal((int)g_pending);
+    r->child_pid = (uint32_t)c->pid;
     *out = c;
     return 0;
 }
