@@ -10,6 +10,8 @@
  *                       at once), allocates MIB MiB, holds it MS ms; this
  *                       process waits until FILE appears (the daemon's pid)
  *                       plus the hold, then exits 0
+ *   forest N MS         N children, each touching 1 MiB and sleeping MS ms
+ *                       (the benchmark's 100-process tree)
  *   exec PROG ARGS...   exec PROG (the tree continues in another image)
  *   sigkill             killed by SIGKILL
  *   ignore-term MS FILE ignore SIGTERM, write FILE (ready), exit 0 after MS ms
@@ -119,6 +121,17 @@ static int mode_daemon(long mib, long ms, const char *file)
     return 0;
 }
 
+static int mode_forest(long n, long ms)
+{
+    long i;
+    for (i = 0; i < n; i++)
+        if (fork() == 0) {
+            hold(1, ms);
+            _exit(0);
+        }
+    return wait_all();
+}
+
 static int mode_spikes(long mib, long ms, long n, long gap)
 {
     long i;
@@ -176,6 +189,8 @@ int main(int argc, char **argv)
     if (strcmp(m, "spikes") == 0)
         return mode_spikes(num(argv, argc, 2), num(argv, argc, 3), num(argv, argc, 4),
                            num(argv, argc, 5));
+    if (strcmp(m, "forest") == 0)
+        return mode_forest(num(argv, argc, 2), num(argv, argc, 3));
     if (strcmp(m, "daemon") == 0 && argc > 4)
         return mode_daemon(num(argv, argc, 2), num(argv, argc, 3), argv[4]);
     if (strcmp(m, "exec") == 0 && argc > 2) {
