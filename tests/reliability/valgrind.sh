@@ -84,6 +84,9 @@ suite() {
     run "$label: hmn fits 1GiB" "$@" -- fits 1GiB
     run "$label: hmn watch" "$@" -- watch --interval 100ms --duration 1s
     run "$label: hmn export" "$@" -- export --textfile "$logs" --once --processes
+    # hmn run: the sampler thread, the child, every output; CMD's exit status passed through.
+    run "$label: hmn run" "$@" -- run --interval 20ms --json "$logs/run.json" --jsonl "$logs/run.jsonl" \
+        --tsv "$logs/run.tsv" --plot "$logs/run.svg" -- sh -c 'sleep 0.3; exit 3'
 }
 
 # serve_check LABEL ENV...: hmn serve under memcheck, scraped a few times, then
