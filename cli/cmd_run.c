@@ -225,12 +225,6 @@ static void fill_processes(struct run_job *j, const hmn_sampler_summary *sum)
         snprintf(q->name, sizeof(q->name), "%s", p.name);
         q->has_peak = (p.valid & HMN_TPROC_HAS_PEAK) != 0;
         q->peak_bytes = p.peak_bytes;
-        /* CMD's ru_maxrss is its exact peak even when it ended between samples. */
-        if (p.pid == r->child_pid && r->has_child_maxrss &&
-            (!q->has_peak || r->child_maxrss_bytes > q->peak_bytes)) {
-            q->has_peak = 1;
-            q->peak_bytes = r->child_maxrss_bytes;
-        }
         r->nprocs++;
     }
 }

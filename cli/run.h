@@ -62,7 +62,7 @@ const char *run_signal_name(char *buf, size_t cap, int sig);
 struct run_process {
     uint32_t pid;
     int has_name, has_peak;
-    uint64_t peak_bytes; /* own exact peak: VmHWM, or the child's ru_maxrss when larger */
+    uint64_t peak_bytes; /* own exact peak (VmHWM, largest seen) */
     char name[256];
 };
 struct run_other {

@@ -198,7 +198,8 @@ static void text_ram(FILE *f, const struct run_report *r)
               r->procs[best].has_name ? r->procs[best].name : "?", (unsigned long)r->procs[best].pid,
               r->nprocs);
     if (r->has_child_maxrss)
-        linef(f, "hmn run:   CMD's own ru_maxrss %s", vram(b, sizeof(b), r->child_maxrss_bytes));
+        linef(f, "hmn run:   ru_maxrss %s (the largest single process among CMD and the descendants it waited for)",
+              vram(b, sizeof(b), r->child_maxrss_bytes));
 }
 
 static void text_others(FILE *f, const char *what, const struct run_other *o, size_t n)
