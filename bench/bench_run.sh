@@ -12,7 +12,8 @@
 #    each (default 5).  The monitor's cost is the CPU time of everything
 #    (the rusage of the waited-for children) minus the bare run's median,
 #    as a share of one core over the wall time.  Medians.
-# 2. Spikes: one spike of 200 MiB held D ms, at D = 5 .. 200 ms, each run
+# 2. Spikes: one spike of 200 MiB (touched, then held D ms) starting 0-199 ms
+#    into the run at random, at D = 5 .. 200 ms, each run
 #    TRIALS times (default 10) per interval: how often the sampled tree peak
 #    saw at least 90 % of it, and how often the exact cgroup peak did
 #    (within 1 % of the allocation) where one can be made.
@@ -20,8 +21,8 @@
 #    300 ms: the cgroup high-water mark / the allocation.
 # GPU rows need a GPU (or the fake NVML); this machine's figures are RAM only.
 set -euo pipefail
-hmn=$1
-wl=$2
+hmn=$(realpath "$1")
+wl=$(realpath "$2")
 runs=${3:-5}
 secs=${SECS:-5}
 trials=${TRIALS:-10}
@@ -72,7 +73,7 @@ for c in "${configs[@]}"; do
     label=$c
     case $c in hmn100) label="hmn run 100ms" ;; hmn10) label="hmn run 10ms" ;; prmon1) label="prmon --interval 1" ;; esac
     printf '%-22s %14s %12s %17.2f%%\n' "$label" "$cpu" "$wall" \
-        "$(awk -v a="$cpu" -v b="$base" -v w="$wall" 'BEGIN {print w > 0 ? (a - b) / w * 100 : 0}')"
+        "$(awk -v a="$cpu" -v b="$base" -v w="$wall" 'BEGIN {print (w > 0 ? (a - b) / w * 100 : 0)}')"
 done
 [ -n "$prmon" ] || echo "(prmon column skipped: set PRMON to a prmon binary)"
 
@@ -90,7 +91,9 @@ for d in 5 10 20 50 100 200; do
     for iv in 100ms 10ms; do
         seen=0
         for ((t = 0; t < trials; t++)); do
-            "$hmn" run --quiet --interval "$iv" --json "$work/s.json" -- "$wl" spikes 200 "$d" 1 0 >/dev/null 2>&1
+            # The spike starts at a random moment (0-199 ms in), not in phase with the samples.
+            "$hmn" run --quiet --interval "$iv" --json "$work/s.json" -- "$wl" spikes 200 "$d" 1 0 \
+                $((RANDOM % 200)) >/dev/null 2>&1
             sp=$(field "$work/s.json" "['ram']['sampled_peak_bytes']")
             [ "$sp" != None ] && [ "$sp" -ge $((want * 9 / 10)) ] && seen=$((seen + 1))
             m=$(field "$work/s.json" "['ram']['peak_method']")

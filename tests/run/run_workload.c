@@ -5,7 +5,9 @@
  *   tree MIB MS         a child whose child (the grandchild) allocates and
  *                       touches MIB MiB, holds it MS ms, then all exit 0
  *   alloc MIB MS        this process allocates and holds MIB MiB for MS ms
- *   spikes MIB MS N GAP N spikes of MIB MiB held MS ms each, GAP ms apart
+ *   spikes MIB MS N GAP [DELAY]
+ *                       after DELAY ms, N spikes of MIB MiB held MS ms each,
+ *                       GAP ms apart
  *   daemon MIB MS FILE  a grandchild that leaves by setsid (its parent exits
  *                       at once), allocates MIB MiB, holds it MS ms; this
  *                       process waits until FILE appears (the daemon's pid)
@@ -132,9 +134,10 @@ static int mode_forest(long n, long ms)
     return wait_all();
 }
 
-static int mode_spikes(long mib, long ms, long n, long gap)
+static int mode_spikes(long mib, long ms, long n, long gap, long delay)
 {
     long i;
+    sleep_ms(delay);
     for (i = 0; i < n; i++) {
         hold(mib, ms);
         sleep_ms(gap);
@@ -188,7 +191,7 @@ int main(int argc, char **argv)
         return hold(num(argv, argc, 2), num(argv, argc, 3)), 0;
     if (strcmp(m, "spikes") == 0)
         return mode_spikes(num(argv, argc, 2), num(argv, argc, 3), num(argv, argc, 4),
-                           num(argv, argc, 5));
+                           num(argv, argc, 5), num(argv, argc, 6));
     if (strcmp(m, "forest") == 0)
         return mode_forest(num(argv, argc, 2), num(argv, argc, 3));
     if (strcmp(m, "daemon") == 0 && argc > 4)
