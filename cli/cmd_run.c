@@ -309,7 +309,7 @@ static void fill_verdict(struct run_report *r, const struct run_oom_input *oom)
         len = strlen(r->oom_detail);
         snprintf(r->oom_detail + len, sizeof(r->oom_detail) - len, "; GPU %lu free at the last sample: %s",
                  (unsigned long)d->index,
-                 (d->valid & HMN_SDEV_HAS_DEVICE_FREE) ? vram(b, sizeof(b), d->device_free_bytes) : "n/a");
+                 (d->valid & HMN_SDEV_HAS_DEVICE_FREE) ? vram_precise(b, sizeof(b), d->device_free_bytes) : "n/a");
     }
 }
 

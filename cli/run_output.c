@@ -146,7 +146,7 @@ static const char *size_or_na(char *buf, size_t cap, int valid, uint64_t v)
     if (!valid)
         snprintf(buf, cap, "n/a");
     else
-        vram(buf, cap, v);
+        vram_precise(buf, cap, v);
     return buf;
 }
 
@@ -178,14 +178,14 @@ static void text_ram(FILE *f, const struct run_report *r)
     size_t i, best = (size_t)-1;
     if (r->has_group_peak)
         linef(f, "hmn run: RAM peak %s (%s, exact high-water mark of the whole tree, includes page cache)",
-              vram(a, sizeof(a), r->group_peak_bytes), r->group_method);
+              vram_precise(a, sizeof(a), r->group_peak_bytes), r->group_method);
     else
         linef(f, "hmn run: RAM peak %s (sampled; no exact group peak: %s)",
               size_or_na(a, sizeof(a), r->has_sampled_peak, r->sampled_peak_bytes),
               r->group_note[0] ? r->group_note : "none kept");
     if (r->has_sampled_peak)
         linef(f, "hmn run:   sampled tree peak %s at %.2f s (sum of RSS every %llu ms; a shorter spike can be missed)",
-              vram(a, sizeof(a), r->sampled_peak_bytes), r->sampled_peak_at_seconds,
+              vram_precise(a, sizeof(a), r->sampled_peak_bytes), r->sampled_peak_at_seconds,
               (unsigned long long)r->interval_ms);
     else
         linef(f, "hmn run:   sampled tree peak n/a (no process of the tree could be read)");
@@ -193,13 +193,13 @@ static void text_ram(FILE *f, const struct run_report *r)
         if (r->procs[i].has_peak && (best == (size_t)-1 || r->procs[i].peak_bytes > r->procs[best].peak_bytes))
             best = i;
     if (best != (size_t)-1)
-        linef(f, "hmn run:   largest process peak %s: %s (pid %lu, own exact peak) of %zu processes seen",
-              vram(a, sizeof(a), r->procs[best].peak_bytes),
+        linef(f, "hmn run:   largest process peak %s: %s (pid %lu, own exact peak); %zu process%s seen",
+              vram_precise(a, sizeof(a), r->procs[best].peak_bytes),
               r->procs[best].has_name ? r->procs[best].name : "?", (unsigned long)r->procs[best].pid,
-              r->nprocs);
+              r->nprocs, r->nprocs == 1 ? "" : "es");
     if (r->has_child_maxrss)
         linef(f, "hmn run:   ru_maxrss %s (the largest single process among CMD and the descendants it waited for)",
-              vram(b, sizeof(b), r->child_maxrss_bytes));
+              vram_precise(b, sizeof(b), r->child_maxrss_bytes));
 }
 
 static void text_others(FILE *f, const char *what, const struct run_other *o, size_t n)

@@ -162,7 +162,7 @@ static void ram_series(struct plot_series *s, double *t, double *v, const struct
     s->peak_label = NULL;
     if (r->has_group_peak) {
         char b[32];
-        snprintf(label, cap, "exact peak %s (%s)", vram(b, sizeof(b), r->group_peak_bytes),
+        snprintf(label, cap, "exact peak %s (%s)", vram_precise(b, sizeof(b), r->group_peak_bytes),
                  r->group_method);
         s->peak_v = (double)r->group_peak_bytes;
         s->peak_label = label;
