@@ -7,6 +7,7 @@
  */
 #include "harness.h"
 #include "hypomnesis.h"
+#include "sampler_fixture.h"
 #include "test_support.h"
 
 #include <stdio.h>
@@ -14,46 +15,20 @@
 
 static char root[512];
 
-/* One process of the fixture: stat (state, ppid, start) and status (name, rss, hwm). */
 static void put_proc(unsigned pid, unsigned ppid, unsigned long long start, const char *name,
                      unsigned rss_kb, unsigned hwm_kb)
 {
-    char rel[64], text[1024];
-    snprintf(rel, sizeof(rel), "%u/stat", pid);
-    /* A name with spaces and parentheses: the fields are read after the last ')'. */
-    snprintf(text, sizeof(text),
-             "%u (%s) S %u %u %u 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 %llu 1000 200 "
-             "18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 3 0 0 0 0 0\n",
-             pid, name, ppid, pid, pid, start);
-    CHECK(t_tree_write(root, rel, text) == 0);
-    snprintf(rel, sizeof(rel), "%u/status", pid);
-    snprintf(text, sizeof(text),
-             "Name:\t%s\nState:\tS (sleeping)\nTgid:\t%u\nPid:\t%u\nPPid:\t%u\n"
-             "VmHWM:\t%8u kB\nVmRSS:\t%8u kB\nThreads:\t1\n",
-             name, pid, pid, ppid, hwm_kb, rss_kb);
-    CHECK(t_tree_write(root, rel, text) == 0);
-    snprintf(rel, sizeof(rel), "%u/comm", pid);
-    snprintf(text, sizeof(text), "%s\n", name);
-    CHECK(t_tree_write(root, rel, text) == 0);
+    CHECK(sf_put_proc(root, pid, ppid, start, name, rss_kb, hwm_kb) == 0);
 }
 
 static void put_zombie(unsigned pid, unsigned ppid, unsigned long long start)
 {
-    char rel[64], text[512];
-    snprintf(rel, sizeof(rel), "%u/stat", pid);
-    snprintf(text, sizeof(text),
-             "%u (dead) Z %u %u %u 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 %llu 0 0\n", pid, ppid,
-             pid, pid, start);
-    CHECK(t_tree_write(root, rel, text) == 0);
-    snprintf(rel, sizeof(rel), "%u/status", pid);
-    CHECK(t_tree_write(root, rel, "Name:\tdead\nState:\tZ (zombie)\nTgid:\t0\n") == 0);
+    CHECK(sf_put_zombie(root, pid, ppid, start) == 0);
 }
 
 static void drop_proc(unsigned pid)
 {
-    char path[600];
-    snprintf(path, sizeof(path), "%s/%u", root, pid);
-    t_rmtree(path);
+    sf_drop_proc(root, pid);
 }
 
 static hmn_ctx *fixture_ctx(void)
