@@ -312,15 +312,18 @@ def case_plot():
     assert hits >= 0.9 * len(pts), 'only %d of %d points drawn' % (hits, len(pts))
 
 
-def write_scenario(path, procs, used):
+def write_scenario(path, procs, used, acct=None):
+    """acct: None (accounting not supported), or [(pid, max MiB)] with the mode on."""
     tmp = path + '.tmp'
     with open(tmp, 'w') as f:
         f.write('driver 590.48.01\nnvml 13.590.48.01\ncuda 13010\n')
         f.write('device name="NVIDIA H100 80GB HBM3" uuid=GPU-11111111-2222-3333-4444-555555555555 '
-                'pci=00000000:00:09.0 pci_id=0x233010de total=81559MiB reserved=529MiB used=%dMiB mig=off\n'
-                % used)
+                'pci=00000000:00:09.0 pci_id=0x233010de total=81559MiB reserved=529MiB used=%dMiB mig=off%s\n'
+                % (used, '' if acct is None else ' accounting=on'))
         for pid, mib in procs:
             f.write('proc pid=%d used=%dMiB kinds=compute\n' % (pid, mib))
+        for pid, mib in acct or []:
+            f.write('acct pid=%d max=%dMiB running=1 time=0\n' % (pid, mib))
     os.replace(tmp, path)
     time.sleep(0.12)  # a few samples see each state
 
@@ -357,6 +360,39 @@ def case_gpu_fake():
     assert [o['pid'] for o in g['others_at_peak']] == [99001], g['others_at_peak']
     assert g['others_at_peak'][0]['used_bytes'] == 1024 * MIB
     assert 'GPU 0' in err.decode()
+
+
+def case_gpu_accounting():
+    """Accounting mode already on: the driver's per-process peak is the exact
+    GPU peak, above what the samples saw (a spike between two samples)."""
+    if not FAKE_NVML:
+        raise Skip('the fake NVML was not built')
+    scn, ready, path = work('acct.scn'), work('acct.ready'), work('acct.json')
+    if os.path.exists(ready):
+        os.unlink(ready)
+    write_scenario(scn, [(99001, 1024)], 1024, acct=[(99001, 1024)])
+    env = base_env(HMN_NVML_LIBRARY=FAKE_NVML, HMN_FAKE_NVML_SCENARIO=scn, HMN_FAKE_NVML_RELOAD='1')
+    p = subprocess.Popen([HMN, 'run', '--interval', '10ms', '--json', path, '--', WL, 'sleep',
+                          '1200', ready], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    wait_file(ready, p)
+    with open(ready) as f:
+        child = int(f.read())
+    write_scenario(scn, [(99001, 1024), (child, 2048)], 3072, acct=[(99001, 1024), (child, 5120)])
+    write_scenario(scn, [(99001, 1024), (child, 1024)], 2048, acct=[(99001, 1024), (child, 5120)])
+    out, err = p.communicate(timeout=30)
+    assert p.returncode == 0, err
+    with open(path) as f:
+        d = json.load(f)
+    check_schema(d)
+    g = d['gpus'][0]
+    assert g['peak_method'] == 'nvml-accounting' and g['peak_bytes'] == 5120 * MIB, g
+    assert g['peak_at_seconds'] is None, 'the driver keeps no time for its peak'
+    assert g['sampled_peak_bytes'] == 2048 * MIB, g
+    assert 'nvml-accounting' in err.decode()
+    # The mode off (not supported): sampled, and nothing claimed from accounting.
+    write_scenario(scn, [(99001, 1024)], 1024)
+    d, _ = run_json(['--interval', '10ms'], [WL, 'exit', '0'], env=env)
+    assert all(g['peak_method'] != 'nvml-accounting' for g in d['gpus']), d['gpus']
 
 
 def case_oom_v1():
