@@ -130,6 +130,8 @@ static int open_outputs(struct run_out *o)
             linef(stderr, "hmn run: cannot write %s: %s", o->path[i], strerror(errno));
             return RUN_EXIT_HMN;
         }
+        if (o->f[i] != stdout)
+            run_keep_private(o->f[i]);
     }
     return CLI_CONTINUE;
 }
@@ -355,9 +357,10 @@ static int supervise(struct run_job *j)
     if (run_child_wait(c) != 0)
         linef(stderr, "hmn run: waiting for the command failed: %s", strerror(errno));
     (void)hmn_sampler_stop(j->sampler);
-    (void)hmn_sampler_sample(j->sampler); /* CMD has ended */
     j->r.wall_seconds = (double)(now_ms() - t0) / 1000.0;
     run_child_finish(c, &j->r, &j->oom);
+    /* The last sample once CMD is reaped: what it left running, never its zombie. */
+    (void)hmn_sampler_sample(j->sampler);
     run_child_free(c);
     if (j->oom.host_known)
         j->oom.host_known = run_vmstat_oom_kills(&j->oom.host_after) == 0;

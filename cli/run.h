@@ -192,6 +192,8 @@ int run_child_wait(run_child *c);
  */
 void run_child_finish(run_child *c, struct run_report *r, struct run_oom_input *oom);
 void run_child_free(run_child *c);
+/* Keep f's descriptor (handle) out of CMD: hmn's report files are not CMD's. */
+void run_keep_private(FILE *f);
 /* The signal hmn forwarded last (0 when none). */
 int run_forwarded_signal(void);
 

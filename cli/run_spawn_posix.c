@@ -45,6 +45,13 @@ int run_forwarded_signal(void)
     return (int)g_forwarded;
 }
 
+void run_keep_private(FILE *f)
+{
+    int fd = fileno(f), fl = fcntl(fd, F_GETFD);
+    if (fl >= 0)
+        (void)fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
+}
+
 static void on_signal(int sig)
 {
     int saved = errno;

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <io.h>
 #include <windows.h>
 #include <psapi.h>
 
@@ -34,6 +35,13 @@ int run_vmstat_oom_kills(uint64_t *kills)
 {
     (void)kills;
     return -1; /* no OOM killer to count */
+}
+
+void run_keep_private(FILE *f)
+{
+    intptr_t h = _get_osfhandle(_fileno(f));
+    if (h != -1)
+        (void)SetHandleInformation((HANDLE)h, HANDLE_FLAG_INHERIT, 0);
 }
 
 static BOOL WINAPI on_ctrl(DWORD type)
