@@ -356,11 +356,11 @@ static int supervise(struct run_job *j)
               hmn_errmsg(j->ctx));
     if (run_child_wait(c) != 0)
         linef(stderr, "hmn run: waiting for the command failed: %s", strerror(errno));
-    (void)hmn_sampler_stop(j->sampler);
     j->r.wall_seconds = (double)(now_ms() - t0) / 1000.0;
+    /* Reaped at once, before the thread stops: a zombie is never a sampled member. */
     run_child_finish(c, &j->r, &j->oom);
-    /* The last sample once CMD is reaped: what it left running, never its zombie. */
-    (void)hmn_sampler_sample(j->sampler);
+    (void)hmn_sampler_stop(j->sampler);
+    (void)hmn_sampler_sample(j->sampler); /* the last: what CMD left running */
     run_child_free(c);
     if (j->oom.host_known)
         j->oom.host_known = run_vmstat_oom_kills(&j->oom.host_after) == 0;
