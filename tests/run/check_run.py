@@ -360,6 +360,14 @@ def case_gpu_fake():
     assert [o['pid'] for o in g['others_at_peak']] == [99001], g['others_at_peak']
     assert g['others_at_peak'][0]['used_bytes'] == 1024 * MIB
     assert 'GPU 0' in err.decode()
+    # --device: one index, or a clear error for one that does not exist.
+    write_scenario(scn, [(99001, 1024)], 1024)
+    d, _ = run_json(['--device', '0'], [WL, 'exit', '0'], env=env)
+    assert [g['index'] for g in d['gpus']] == [0], d['gpus']
+    # The tree held nothing on the card: a measured 0, not an unknown.
+    assert d['gpus'][0]['sampled_peak_bytes'] == 0, d['gpus']
+    rc, _, err2 = hmn_run(['--device', '1'], [WL, 'exit', '0'], env=env)
+    assert rc == 125 and 'device index 1 out of range' in err2, (rc, err2)
 
 
 def case_gpu_accounting():
