@@ -191,9 +191,10 @@ def case_daemon():
     d, _ = run_json(['--interval', '10ms'], [WL, 'daemon', '64', '500', pidfile])
     with open(pidfile) as f:
         dpid = int(f.read())
-    procs = {p['pid']: p for p in d['ram']['processes']}
-    assert dpid in procs, 'the daemonised grandchild %d is not in the tree: %r' % (dpid, procs)
-    assert procs[dpid]['peak_bytes'] >= 64 * MIB, procs[dpid]
+    mine = [p for p in d['ram']['processes'] if p['pid'] == dpid]
+    assert mine, 'the daemonised grandchild %d is not in the tree: %r' % (dpid, d['ram']['processes'])
+    peak = max(p['peak_bytes'] or 0 for p in mine)
+    assert peak >= 64 * MIB, mine
     assert d['ram']['sampled_peak_bytes'] >= 64 * MIB, d['ram']
 
 
@@ -490,11 +491,14 @@ def case_no_leftover_cgroups():
     if os.path.exists(pidfile):
         os.unlink(pidfile)
     # The daemon outlives CMD: it is moved back to hmn's cgroup, the run's is removed.
-    rc, _, err = hmn_run([], [WL, 'daemon', '1', '50', pidfile])
-    assert rc == 0, err
-    time.sleep(0.2)
-    left = [n for n in os.listdir(base) if n.startswith('hmn-run-')]
-    assert not left, left
+    # (Other hmn runs of the suite may have their own cgroups there right now.)
+    for mode in (['daemon', '1', '300', pidfile], ['exit', '0'], ['sigkill']):
+        p = subprocess.Popen([HMN, 'run', '--quiet', '--', WL] + mode, env=base_env(),
+                             stderr=subprocess.PIPE)
+        err = p.communicate(timeout=30)[1]
+        assert p.returncode in (0, 137), (mode, p.returncode, err)
+        mine = os.path.join(base, 'hmn-run-%d' % p.pid)
+        assert not os.path.exists(mine), 'left behind: %s' % mine
 
 
 CASES = {n[5:]: f for n, f in globals().items() if n.startswith('case_')}
