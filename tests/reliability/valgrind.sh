@@ -147,6 +147,12 @@ if [ -n "$nvml" ]; then
     suite "fake NVML (H100)" HMN_NVML_LIBRARY="$nvml" \
         HMN_FAKE_NVML_SCENARIO="$data/nvml/h100-3procs.scn" HMN_NVIDIA_SMI=/nonexistent/nvidia-smi \
         HMN_PROCFS="$data/owner/proc" HMN_SYSFS=/nonexistent/sys
+    # hmn run samples hmn's own tree, so its /proc is the real one (the suite's
+    # HMN_PROCFS fixture holds no hmn: there it says so and exits 125).
+    run "fake NVML (H100), real /proc: hmn run" HMN_NVML_LIBRARY="$nvml" \
+        HMN_FAKE_NVML_SCENARIO="$data/nvml/h100-3procs.scn" HMN_NVIDIA_SMI=/nonexistent/nvidia-smi \
+        HMN_SYSFS=/nonexistent/sys -- run --interval 20ms --json "$logs/run.json" \
+        --jsonl "$logs/run.jsonl" --tsv "$logs/run.tsv" --plot "$logs/run.svg" -- sh -c 'sleep 0.3; exit 3'
     serve_check "fake NVML (H100)" HMN_NVML_LIBRARY="$nvml" \
         HMN_FAKE_NVML_SCENARIO="$data/nvml/h100-3procs.scn" HMN_NVIDIA_SMI=/nonexistent/nvidia-smi \
         HMN_PROCFS="$data/owner/proc" HMN_SYSFS=/nonexistent/sys
