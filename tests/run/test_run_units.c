@@ -8,6 +8,9 @@
 #include "run.h"
 
 #include <signal.h>
+#ifndef SIGKILL
+#define SIGKILL 9 /* Windows has no SIGKILL; the verdict uses the POSIX number */
+#endif
 
 /* What f received, NUL-terminated (tmpfile-backed). */
 static char *slurp(FILE *f)
