@@ -44,6 +44,7 @@ int cmd_spill(hmn_ctx *ctx, int argc, char **argv);
 int cmd_explain(hmn_ctx *ctx, int argc, char **argv);
 int cmd_serve(hmn_ctx *ctx, int argc, char **argv);  /* cli/cmd_serve.c */
 int cmd_export(hmn_ctx *ctx, int argc, char **argv); /* cli/cmd_export.c */
+int cmd_run(hmn_ctx *ctx, int argc, char **argv);    /* cli/cmd_run.c */
 
 /* ---- argument parsing (cli/args.c): a pure function, fuzzed ------------ */
 enum { OPT_MULTI = 1u << 0 };

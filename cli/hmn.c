@@ -19,6 +19,7 @@ static const char usage_text[] =
     "  explain Where each GPU's used memory is: processes, owners, what is unattributed\n"
     "  watch   Sample processes over time; closing summary of baseline and peak\n"
     "  fits    Does SIZE fit in a device's free memory? (answer in the exit status)\n"
+    "  run     Run a command: peak RAM and GPU memory of its whole tree, timeline, OOM verdict\n"
     "  spill   Run a command and report WDDM spill while it ran\n"
     "  serve   Prometheus metrics over HTTP (/metrics): every GPU, per process opt-in\n"
     "  export  The same metrics written to a file for node_exporter's textfile collector\n"
@@ -42,6 +43,7 @@ static const char usage_text[] =
     "  hmn --json | jq '.[0].free_bytes'\n"
     "  hmn ps --sort total --min 1GiB\n"
     "  hmn fits 12GiB && python train.py\n"
+    "  hmn run --json run.json -- python train.py   peak RAM + GPU of the whole run\n"
     "  hmn watch --interval 1s --duration 1m --json > run.jsonl\n"
     "  hmn serve --processes                Prometheus metrics on 127.0.0.1:9835\n"
     "\n"
@@ -61,7 +63,7 @@ static const struct {
     cmd_fn fn;
 } commands[] = {{"ps", cmd_ps},         {"watch", cmd_watch}, {"fits", cmd_fits},
                 {"spill", cmd_spill},   {"explain", cmd_explain}, {"serve", cmd_serve},
-                {"export", cmd_export}};
+                {"export", cmd_export}, {"run", cmd_run}};
 
 static int is_help(const char *a)
 {

@@ -649,6 +649,206 @@ HMN_API int hmn_spill_tracker_report(const hmn_spill_tracker *t, hmn_spill_repor
 /** Episode i (0 .. episode_count-1); HMN_ENOENT past the end. */
 HMN_API int hmn_spill_tracker_episode(const hmn_spill_tracker *t, size_t i, hmn_spill_episode *out);
 
+/* --------------------------------------------------------------- any process RSS */
+/**
+ * Current and peak RSS of process pid (not only the caller): Linux
+ * <procfs>/<pid>/status VmRSS and VmHWM (source HMN_SOURCE_PROCFS), Windows
+ * K32GetProcessMemoryInfo WorkingSetSize and PeakWorkingSetSize
+ * (HMN_SOURCE_PSAPI).  pid 0 means the calling process.  HMN_ENOENT when
+ * there is no such process, HMN_EACCES when it may not be read.  A kernel
+ * thread (no memory) answers HMN_OK with both validity bits clear.
+ */
+HMN_API int hmn_pid_rss_info(hmn_ctx *ctx, uint32_t pid, hmn_rss *out);
+
+/* --------------------------------------------------------------- sampler */
+/*
+ * A sampler follows a tree of processes over time on one context: at every
+ * sample it finds the root's descendants (a process once seen stays a member
+ * while it lives, even when it is reparented; a reused PID is told apart by
+ * its start time), reads each one's RSS and peak RSS, and, per sampled GPU,
+ * sums the tree's per-process rows (every backend of the context) and reads
+ * the device's used and free figures.  It keeps the peaks, when they
+ * happened, who else held each device at the tree's GPU peak and at the last
+ * sample, and, where NVML accounting mode is already on, the driver's exact
+ * per-PID peak (it never switches accounting on).
+ *
+ * Threads: hmn_sampler_sample() takes one sample on the calling thread.
+ * hmn_sampler_start() is the only place in the library that creates a
+ * thread: one background thread that samples every interval until
+ * hmn_sampler_stop().  Every reader locks the sampler, so figures may be read
+ * from any thread while it runs.  The context must outlive the sampler; the
+ * context's own lock serialises the sampler's queries with the caller's.
+ */
+typedef struct hmn_sampler hmn_sampler;
+
+/** hmn_sampler_config.flags. */
+enum hmn_sampler_flag {
+    HMN_SAMPLER_CHILDREN = 1u << 0,     /* follow descendants (else the root alone) */
+    HMN_SAMPLER_EXCLUDE_ROOT = 1u << 1, /* the root's own figures are not counted
+                                           (hmn run: the root is hmn itself, a subreaper) */
+    HMN_SAMPLER_GPU = 1u << 2,          /* sample GPU devices */
+    HMN_SAMPLER_PSS = 1u << 3           /* also read PSS (Linux smaps_rollup; costs more) */
+};
+
+/** Sample every device. */
+#define HMN_SAMPLER_ALL_DEVICES 0xFFFFFFFFu
+/** Shortest interval accepted, ms. */
+#define HMN_SAMPLER_MIN_INTERVAL_MS 10u
+
+typedef struct hmn_sampler_config {
+    uint32_t size;
+    uint32_t root_pid;        /* 0: the calling process */
+    uint32_t flags;           /* HMN_SAMPLER_* */
+    uint32_t device;          /* one hmn device index, or HMN_SAMPLER_ALL_DEVICES */
+    uint64_t interval_ms;     /* background thread's period, >= HMN_SAMPLER_MIN_INTERVAL_MS */
+} hmn_sampler_config;
+#define HMN_SAMPLER_CONFIG_INIT                                                       \
+    {.size = sizeof(hmn_sampler_config), .flags = HMN_SAMPLER_CHILDREN | HMN_SAMPLER_GPU, \
+     .device = HMN_SAMPLER_ALL_DEVICES, .interval_ms = 100}
+
+/** Create a sampler (no sample taken, no thread started). */
+HMN_API int hmn_sampler_open(hmn_ctx *ctx, const hmn_sampler_config *cfg, hmn_sampler **out);
+/** Stop it if running and free it.  NULL is a no-op. */
+HMN_API void hmn_sampler_close(hmn_sampler *s);
+/** Take one sample now, on the calling thread (also while the thread runs). */
+HMN_API int hmn_sampler_sample(hmn_sampler *s);
+/** Start the background thread; HMN_EINVAL when it already runs. */
+HMN_API int hmn_sampler_start(hmn_sampler *s);
+/** Stop and join the background thread (no-op when not running). */
+HMN_API int hmn_sampler_stop(hmn_sampler *s);
+
+/** hmn_sample_info.valid and hmn_sampler_summary.valid bits. */
+enum hmn_sample_valid {
+    HMN_SAMPLE_HAS_RSS = 1u << 0,        /* rss_bytes: at least one member read */
+    HMN_SAMPLE_HAS_PSS = 1u << 1,        /* pss_bytes */
+    HMN_SAMPLE_HAS_RSS_PEAK = 1u << 2,   /* summary: rss_peak_bytes / rss_peak_at_ms */
+    HMN_SAMPLE_HAS_HWM_MAX = 1u << 3     /* summary: hwm_max_bytes */
+};
+
+/** One sample (the latest, or the one passed to a callback). */
+typedef struct hmn_sample_info {
+    uint32_t size;
+    uint32_t processes;       /* members alive at this sample */
+    uint64_t valid;           /* HMN_SAMPLE_HAS_* */
+    uint64_t seq;             /* 0, 1, 2 ... */
+    uint64_t t_ms;            /* ms since the sampler was opened (monotonic clock) */
+    uint64_t epoch_ms;        /* wall clock, ms since 1970 */
+    uint64_t rss_bytes;       /* sum of the members' RSS */
+    uint64_t pss_bytes;       /* sum of the members' PSS */
+    uint32_t unreadable;      /* members whose memory could not be read */
+    uint32_t device_count;    /* sampled devices (hmn_sample_device i = 0 .. device_count-1) */
+} hmn_sample_info;
+#define HMN_SAMPLE_INFO_INIT {.size = sizeof(hmn_sample_info)}
+
+/** Whole-run figures so far. */
+typedef struct hmn_sampler_summary {
+    uint32_t size;
+    uint32_t processes_seen;  /* distinct members ever seen */
+    uint64_t valid;           /* HMN_SAMPLE_HAS_* */
+    uint64_t samples;
+    uint64_t rss_peak_bytes;  /* largest sampled sum of RSS over the tree */
+    uint64_t rss_peak_at_ms;
+    uint64_t hwm_max_bytes;   /* largest single member's own exact peak (VmHWM) */
+    uint32_t rss_source;      /* enum hmn_source of the RSS figures */
+    uint32_t device_count;    /* sampled devices */
+    uint64_t first_ms;        /* t_ms of the first and the last sample */
+    uint64_t last_ms;
+} hmn_sampler_summary;
+#define HMN_SAMPLER_SUMMARY_INIT {.size = sizeof(hmn_sampler_summary)}
+
+/** hmn_sample_device.valid bits. */
+enum hmn_sample_device_valid {
+    HMN_SDEV_HAS_TREE_USED = 1u << 0,   /* tree_used_bytes: the tree's rows could be read */
+    HMN_SDEV_HAS_TREE_PEAK = 1u << 1,   /* tree_peak_bytes / tree_peak_at_ms */
+    HMN_SDEV_HAS_DEVICE_USED = 1u << 2, /* device_used_bytes */
+    HMN_SDEV_HAS_DEVICE_FREE = 1u << 3, /* device_free_bytes */
+    HMN_SDEV_HAS_USED_PEAK = 1u << 4,   /* device_used_peak_bytes */
+    HMN_SDEV_HAS_FREE_MIN = 1u << 5,    /* device_free_min_bytes */
+    HMN_SDEV_HAS_ACCOUNTING = 1u << 6,  /* accounting_peak_bytes: NVML accounting, exact */
+    HMN_SDEV_HAS_TOTAL = 1u << 7
+};
+
+/**
+ * One device in the sampler: in a sample, the figures of that sample
+ * (tree_used_bytes, device_used_bytes, device_free_bytes); from
+ * hmn_sampler_device(), those of the latest sample plus the run's peaks.
+ */
+typedef struct hmn_sample_device {
+    uint32_t size;
+    uint32_t index;               /* hmn device index */
+    uint64_t valid;               /* HMN_SDEV_HAS_* */
+    uint32_t source;              /* enum hmn_source of the tree's rows */
+    uint32_t tree_processes;      /* members holding memory on it */
+    uint64_t tree_used_bytes;     /* sum of the members' rows (DRM: each client once) */
+    uint64_t device_used_bytes;
+    uint64_t device_free_bytes;
+    uint64_t total_bytes;
+    uint64_t tree_peak_bytes;     /* largest sampled tree_used_bytes */
+    uint64_t tree_peak_at_ms;
+    uint64_t device_used_peak_bytes;
+    uint64_t device_free_min_bytes;
+    uint64_t accounting_peak_bytes; /* sum over members of NVML maxMemoryUsage */
+    char name[96];
+    char uuid[96];
+} hmn_sample_device;
+#define HMN_SAMPLE_DEVICE_INIT {.size = sizeof(hmn_sample_device)}
+
+/** The latest sample; HMN_ENOENT before the first. */
+HMN_API int hmn_sampler_latest(hmn_sampler *s, hmn_sample_info *out);
+/** The run so far. */
+HMN_API int hmn_sampler_summary_get(hmn_sampler *s, hmn_sampler_summary *out);
+/** Device i (0 .. device_count-1): latest figures and peaks. */
+HMN_API int hmn_sampler_device(hmn_sampler *s, size_t i, hmn_sample_device *out);
+
+/** One member of the tree, as the sampler last saw it. */
+typedef struct hmn_tree_process {
+    uint32_t size;
+    uint32_t pid;
+    uint64_t valid;           /* HMN_TPROC_HAS_* */
+    uint32_t ppid;
+    uint32_t alive;           /* 1 at the latest sample */
+    uint64_t rss_bytes;       /* at its last sample */
+    uint64_t peak_bytes;      /* own exact peak (VmHWM), largest seen */
+    uint64_t sampled_peak_bytes; /* largest sampled RSS */
+    uint64_t gpu_peak_bytes;  /* largest sampled sum over devices of its GPU rows */
+    uint64_t first_ms;        /* first and last sample that saw it */
+    uint64_t last_ms;
+    char name[256];
+} hmn_tree_process;
+#define HMN_TREE_PROCESS_INIT {.size = sizeof(hmn_tree_process)}
+enum hmn_tree_process_valid {
+    HMN_TPROC_HAS_NAME = 1u << 0,
+    HMN_TPROC_HAS_RSS = 1u << 1,
+    HMN_TPROC_HAS_PEAK = 1u << 2,
+    HMN_TPROC_HAS_GPU = 1u << 3
+};
+/** Member i (0 .. processes_seen-1), in the order first seen. */
+HMN_API int hmn_sampler_process(hmn_sampler *s, size_t i, hmn_tree_process *out);
+
+/** Which moment hmn_sampler_other() reads. */
+enum hmn_sampler_moment {
+    HMN_SAMPLER_AT_PEAK = 0, /* the sample of the tree's GPU peak on that device */
+    HMN_SAMPLER_AT_LAST = 1  /* the latest sample */
+};
+/**
+ * Process j on sampled device i that is not a member, at that moment, with
+ * its row (hmn_gpu_process).  HMN_ENOENT past the end.
+ */
+HMN_API int hmn_sampler_other(hmn_sampler *s, size_t i, int moment, size_t j, hmn_gpu_process *out);
+
+/**
+ * Called after every sample, on the thread that took it, with the sampler
+ * locked: read the sample with the two accessors below only (never call
+ * other hmn_sampler_* functions of s from the callback).  NULL removes it.
+ */
+typedef struct hmn_sample hmn_sample;
+typedef void (*hmn_sample_fn)(const hmn_sample *sample, void *user);
+HMN_API int hmn_sampler_set_callback(hmn_sampler *s, hmn_sample_fn fn, void *user);
+/** The sample's figures. */
+HMN_API int hmn_sample_get_info(const hmn_sample *sample, hmn_sample_info *out);
+/** Device i of the sample (tree and device figures of that sample only). */
+HMN_API int hmn_sample_get_device(const hmn_sample *sample, size_t i, hmn_sample_device *out);
+
 /* --------------------------------------------------------------- report helpers */
 /*
  * Byte-exact with upstream's report feature.  Each format function writes a

@@ -23,12 +23,12 @@ _hmn()
     local sub="" i
     for ((i = 1; i < cword; i++)); do
         case ${words[i]} in
-            ps | watch | fits | spill | explain | serve | export) sub=${words[i]}; break ;;
+            ps | watch | fits | spill | explain | serve | export | run) sub=${words[i]}; break ;;
         esac
     done
 
-    # Everything after `hmn spill ... --` is the wrapped command's.
-    if [[ $sub == spill ]]; then
+    # Everything after `hmn spill ... --` / `hmn run ... --` is the wrapped command's.
+    if [[ $sub == spill || $sub == run ]]; then
         for ((i = 2; i < cword; i++)); do
             if [[ ${words[i]} == -- ]]; then
                 COMPREPLY=($(compgen -c -- "$cur"))
@@ -39,14 +39,28 @@ _hmn()
 
     case $prev in
         --device)
-            COMPREPLY=($(compgen -W "$(_hmn_devices)" -- "$cur"))
+            if [[ $sub == run ]]; then
+                COMPREPLY=($(compgen -W "all $(_hmn_devices)" -- "$cur"))
+            else
+                COMPREPLY=($(compgen -W "$(_hmn_devices)" -- "$cur"))
+            fi
             return ;;
+        --jsonl | --tsv | --plot)
+            COMPREPLY=($(compgen -f -- "$cur"))
+            return ;;
+        --json)
+            if [[ $sub == run ]]; then # a FILE there, a flag elsewhere
+                COMPREPLY=($(compgen -f -- "$cur"))
+                return
+            fi ;;
         --sort)
             COMPREPLY=($(compgen -W "dedicated vram committed shared total" -- "$cur"))
             return ;;
         --interval | --duration)
             if [[ $sub == spill ]]; then
                 COMPREPLY=($(compgen -W "50 100 250 500 1000" -- "$cur"))
+            elif [[ $sub == run ]]; then
+                COMPREPLY=($(compgen -W "10ms 20ms 50ms 100ms 500ms 1s" -- "$cur"))
             else
                 COMPREPLY=($(compgen -W "500ms 1s 5s 30s 1m 10m 1h" -- "$cur"))
             fi
@@ -66,11 +80,12 @@ _hmn()
 
     local opts
     case $sub in
-        "") opts="ps watch fits spill explain serve export --json --help --version" ;;
+        "") opts="ps watch fits run spill explain serve export --json --help --version" ;;
         ps) opts="--pid --device --sort --min --filter --exit-status --full --json --csv --help" ;;
         watch) opts="--interval --duration --top --follow-new --device --filter --min --json --csv --help" ;;
         fits) opts="--device --help" ;;
         spill) opts="--interval --device --json --help --" ;;
+        run) opts="--interval --device --json --jsonl --tsv --plot --quiet --help --" ;;
         explain) opts="--device --json --help" ;;
         serve) opts="--listen --interval --processes --max-processes --help" ;;
         export) opts="--textfile --interval --once --processes --max-processes --help" ;;

@@ -84,6 +84,9 @@ suite() {
     run "$label: hmn fits 1GiB" "$@" -- fits 1GiB
     run "$label: hmn watch" "$@" -- watch --interval 100ms --duration 1s
     run "$label: hmn export" "$@" -- export --textfile "$logs" --once --processes
+    # hmn run: the sampler thread, the child, every output; CMD's exit status passed through.
+    run "$label: hmn run" "$@" -- run --interval 20ms --json "$logs/run.json" --jsonl "$logs/run.jsonl" \
+        --tsv "$logs/run.tsv" --plot "$logs/run.svg" -- sh -c 'sleep 0.3; exit 3'
 }
 
 # serve_check LABEL ENV...: hmn serve under memcheck, scraped a few times, then
@@ -144,6 +147,12 @@ if [ -n "$nvml" ]; then
     suite "fake NVML (H100)" HMN_NVML_LIBRARY="$nvml" \
         HMN_FAKE_NVML_SCENARIO="$data/nvml/h100-3procs.scn" HMN_NVIDIA_SMI=/nonexistent/nvidia-smi \
         HMN_PROCFS="$data/owner/proc" HMN_SYSFS=/nonexistent/sys
+    # hmn run samples hmn's own tree, so its /proc is the real one (the suite's
+    # HMN_PROCFS fixture holds no hmn: there it says so and exits 125).
+    run "fake NVML (H100), real /proc: hmn run" HMN_NVML_LIBRARY="$nvml" \
+        HMN_FAKE_NVML_SCENARIO="$data/nvml/h100-3procs.scn" HMN_NVIDIA_SMI=/nonexistent/nvidia-smi \
+        HMN_SYSFS=/nonexistent/sys -- run --interval 20ms --json "$logs/run.json" \
+        --jsonl "$logs/run.jsonl" --tsv "$logs/run.tsv" --plot "$logs/run.svg" -- sh -c 'sleep 0.3; exit 3'
     serve_check "fake NVML (H100)" HMN_NVML_LIBRARY="$nvml" \
         HMN_FAKE_NVML_SCENARIO="$data/nvml/h100-3procs.scn" HMN_NVIDIA_SMI=/nonexistent/nvidia-smi \
         HMN_PROCFS="$data/owner/proc" HMN_SYSFS=/nonexistent/sys

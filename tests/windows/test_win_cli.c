@@ -99,6 +99,47 @@ static void spill_of_a_missing_program(void)
     CHECK(code == 1);
 }
 
+/* `hmn run`: CreateProcess suspended, a job object, the exit code passed through. */
+static void run_passes_the_exit_code_through(void)
+{
+    const char *argv[] = {hmn, "run", "--quiet", "--json", "-", "--", helper, "exit", "42", NULL};
+    char out[8192];
+    int code = -1;
+    CHECK(run(argv, out, sizeof(out), &code));
+    printf("# %s", out);
+    CHECK(code == 42);
+    CHECK(strstr(out, "\"exit_code\":42,\"signal\":null,") != NULL);
+    /* The job's exact peak where Windows keeps it; else the sampled one, never 0. */
+    CHECK(strstr(out, "\"peak_method\":\"job-object\"") != NULL ||
+          strstr(out, "\"peak_method\":\"sampled\"") != NULL ||
+          strstr(out, "\"peak_bytes\":null,\"peak_method\":null") != NULL);
+    CHECK(strstr(out, "\"peak_bytes\":0,") == NULL);
+    CHECK(strstr(out, "\"oom\":{\"verdict\":\"none\"") != NULL);
+}
+
+static void run_of_a_missing_program(void)
+{
+    const char *argv[] = {hmn, "run", "--", "C:\\nonexistent\\prog.exe", NULL};
+    const char *bad[] = {hmn, "run", "--interval", "1ms", "--", helper, "exit", "0", NULL};
+    char out[1024];
+    int code = -1;
+    CHECK(run(argv, out, sizeof(out), &code));
+    CHECK(code == 127);
+    CHECK(run(bad, out, sizeof(out), &code));
+    CHECK(code == 125);
+}
+
+static void run_text_report(void)
+{
+    const char *argv[] = {hmn, "run", "--json", "-", "--", helper, "sleep", "300", NULL};
+    char out[8192];
+    int code = -1;
+    CHECK(run(argv, out, sizeof(out), &code));
+    CHECK(code == 0);
+    CHECK(strncmp(out, "woke", 4) == 0); /* CMD's stdout untouched, first */
+    CHECK(strstr(out, "\"samples\":") != NULL);
+}
+
 static void ps_on_a_missing_device(void)
 {
     const char *argv[] = {hmn, "ps", "--device", "99", NULL};
@@ -117,6 +158,9 @@ int main(int argc, char **argv)
         TEST_ENTRY(spill_passes_arguments_unchanged),
         TEST_ENTRY(spill_of_a_missing_program),
         TEST_ENTRY(ps_on_a_missing_device),
+        TEST_ENTRY(run_passes_the_exit_code_through),
+        TEST_ENTRY(run_of_a_missing_program),
+        TEST_ENTRY(run_text_report),
     };
     if (!setup()) {
         fprintf(stderr, "cannot resolve hmn.exe / helper paths\n");

@@ -21,3 +21,7 @@ complete_line hmn serve --
 complete_line hmn serve --listen ""
 complete_line hmn export --
 complete_line hmn export --interval 3
+complete_line hmn run --
+complete_line hmn run --interval ""
+complete_line hmn run --device ""
+complete_line hmn run -- ./a.out --j

@@ -1,0 +1,1 @@
+"$HMN" run --help
