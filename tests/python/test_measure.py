@@ -1,0 +1,385 @@
+"""measure(): the peaks of a block of code over the C sampler, against real
+allocations (this process, a child, a grandchild) and the fake NVML with a
+scenario that changes during the block (HMN_FAKE_NVML_RELOAD=1)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+from typing import Any, Dict
+
+import hmntest
+from hmntest import need, scenario
+
+import hypomnesis as hmn
+
+MiB = 1024 * 1024
+
+# Field names of `hmn run --json` (issue of the run command) that measure() shares.
+TOP_KEYS = ["wall_seconds", "interval_ms", "samples", "ram", "gpus"]
+RAM_KEYS = ["peak_bytes", "peak_method", "peak_at_seconds", "sampled_peak_bytes", "processes"]
+PROC_KEYS = ["pid", "name", "peak_bytes"]
+GPU_KEYS = ["index", "name", "uuid", "peak_bytes", "peak_method", "peak_at_seconds",
+            "sampled_peak_bytes", "device_used_peak_bytes", "device_free_min_bytes",
+            "others_at_peak"]
+OTHER_KEYS = ["pid", "name", "used_bytes"]
+
+
+def touch(n: int) -> bytearray:
+    """n bytes, every page written (resident, not only reserved)."""
+    b = bytearray(n)
+    b[::4096] = b"\1" * len(b[::4096])
+    return b
+
+
+def threads() -> int:
+    return len(os.listdir("/proc/self/task"))
+
+
+def check_keys(test: unittest.TestCase, d: Dict[str, Any]) -> None:
+    test.assertEqual(list(d), TOP_KEYS)
+    test.assertEqual(list(d["ram"]), RAM_KEYS)
+    for p in d["ram"]["processes"]:
+        test.assertEqual(list(p), PROC_KEYS)
+    for g in d["gpus"]:
+        test.assertEqual(list(g), GPU_KEYS)
+        for o in g["others_at_peak"]:
+            test.assertEqual(list(o), OTHER_KEYS)
+    test.assertEqual(json.loads(json.dumps(d, allow_nan=False)), d)
+
+
+class Ram(unittest.TestCase):
+    """The calling process and its descendants, read from the real /proc."""
+
+    def setUp(self) -> None:
+        self.env = scenario(procfs="/proc")  # the tree is this machine's processes
+        self.env.__enter__()
+        self.addCleanup(self.env.__exit__, None, None, None)
+
+    def test_catches_an_allocation_freed_inside_the_block(self) -> None:
+        with hmn.Context() as ctx:
+            before = hmn.process_rss(ctx=ctx)
+            with hmn.measure(interval=0.02, devices=None, ctx=ctx) as m:
+                hold = touch(200 * MiB)
+                time.sleep(0.3)  # many intervals: the background thread sees it
+                del hold
+                time.sleep(0.1)
+                inside = m.samples
+                self.assertTrue(m.running)
+            after = hmn.process_rss(ctx=ctx)
+        self.assertFalse(m.running)
+        self.assertGreater(inside, 2, "the background thread took no sample")
+        self.assertGreaterEqual(m.ram_peak_bytes, before + 190 * MiB, (before, m.ram_peak_bytes))
+        self.assertLess(after, m.ram_peak_bytes - 150 * MiB, "the bytearray was not given back")
+        self.assertEqual(m.methods.ram, "sampled")
+        self.assertEqual(m.methods.gpu, {})
+        self.assertEqual(m.gpu_peak_bytes, {})
+        r = m.result
+        self.assertEqual(r.ram.sampled_peak_bytes, r.ram.peak_bytes)
+        self.assertGreater(r.ram.peak_at_seconds, 0)  # not the entry sample
+        self.assertLess(r.ram.peak_at_seconds, r.wall_seconds)  # nor the exit one
+        self.assertGreaterEqual(r.wall_seconds, 0.35)
+        self.assertEqual(r.interval_ms, 20)
+        me = [p for p in r.ram.processes if p.pid == os.getpid()]
+        self.assertEqual(len(me), 1, r.ram.processes)
+        self.assertEqual(me[0].name, _comm(os.getpid()))
+        self.assertGreaterEqual(me[0].peak_bytes, before + 190 * MiB)  # VmHWM, exact
+        self.assertGreater(m.samples, inside)  # the exit sample
+        frozen = m.samples
+        time.sleep(0.06)
+        self.assertEqual(m.samples, frozen)
+
+    def test_entry_and_exit_samples(self) -> None:
+        # An interval far longer than the block: the entry and exit samples alone
+        # see it, and the exit does not wait for the interval (prompt stop).
+        before = hmn.process_rss()
+        t0 = time.monotonic()
+        with hmn.measure(interval=30, devices=None) as m:
+            self.assertIn(m.samples, (1, 2))  # the entry sample (and the thread's first)
+            hold = touch(64 * MiB)
+        elapsed = time.monotonic() - t0
+        self.assertLess(elapsed, 10, "leaving the block waited for the interval")
+        self.assertIn(m.samples, (2, 3))
+        self.assertGreaterEqual(m.ram_peak_bytes, before + 60 * MiB)
+        del hold
+
+    def test_children_are_followed(self) -> None:
+        # A child that starts a grandchild allocating 150 MiB for a while.
+        grand = ("import time\nb = bytearray(150 << 20)\nb[::4096] = b'\\1' * len(b[::4096])\n"
+                 "time.sleep(0.6)\n")
+        child = ("import os, subprocess, sys\n"
+                 f"p = subprocess.Popen([sys.executable, '-c', {grand!r}])\n"
+                 "print(os.getpid(), p.pid, flush=True)\np.wait()\n")
+        found = {}
+        for children in (True, False):
+            with self.subTest(children=children):
+                before = hmn.process_rss()
+                with hmn.measure(interval=0.02, devices=None, children=children) as m:
+                    out = subprocess.run([sys.executable, "-c", child], stdout=subprocess.PIPE,
+                                         text=True, env=hmntest.python_env(), timeout=60,
+                                         check=True).stdout
+                cpid, gpid = (int(x) for x in out.split())
+                pids = {p.pid: p for p in m.result.ram.processes}
+                found[children] = (cpid, gpid, pids, before, m.ram_peak_bytes)
+        cpid, gpid, pids, before, peak = found[True]
+        self.assertIn(os.getpid(), pids)
+        self.assertIn(cpid, pids)
+        self.assertIn(gpid, pids)
+        self.assertGreaterEqual(pids[gpid].peak_bytes, 150 * MiB)  # its own VmHWM
+        self.assertEqual(pids[gpid].name, "python3")
+        self.assertGreaterEqual(peak, before + 140 * MiB)  # the tree's sampled sum
+        cpid, gpid, pids, before, peak = found[False]
+        self.assertEqual(list(pids), [os.getpid()])
+        self.assertLess(peak, before + 100 * MiB)
+
+    def test_other_root(self) -> None:
+        p = subprocess.Popen([sys.executable, "-c", "import sys\nb = bytearray(80 << 20)\n"
+                              "b[::4096] = b'\\1' * len(b[::4096])\nprint(flush=True)\n"
+                              "sys.stdin.read()\n"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             env=hmntest.python_env())
+        try:
+            p.stdout.readline()  # type: ignore[union-attr]
+            with hmn.measure(interval=0.02, devices=None, pid=p.pid) as m:
+                time.sleep(0.05)
+        finally:
+            p.stdin.close()  # type: ignore[union-attr]
+            p.wait(30)
+        pids = [q.pid for q in m.result.ram.processes]
+        self.assertEqual(pids, [p.pid])
+        self.assertGreaterEqual(m.ram_peak_bytes, 80 * MiB)
+
+    def test_to_dict_has_the_run_command_keys(self) -> None:
+        with hmn.measure(interval=0.02) as m:
+            touch(8 * MiB)
+        d = m.to_dict()
+        check_keys(self, d)
+        self.assertEqual(d["ram"]["peak_method"], "sampled")
+        self.assertEqual(d["gpus"], [])  # no GPU source here: nothing, not zeros
+        self.assertEqual(d["samples"], m.samples)
+        self.assertEqual(d["interval_ms"], 20)
+        self.assertEqual(hmn.Measurement(**{k: getattr(m.result, k) for k in TOP_KEYS}), m.result)
+
+    def test_stopped_on_exception(self) -> None:
+        base = threads()
+        m = hmn.measure(interval=0.02, devices=None)
+        with self.assertRaises(KeyError):
+            with m:
+                self.assertEqual(threads(), base + 1)  # the sampler's own thread
+                time.sleep(0.05)
+                raise KeyError("from the block")
+        self.assertFalse(m.running)
+        self.assertEqual(threads(), base)
+        frozen = m.samples
+        self.assertGreaterEqual(frozen, 2)
+        time.sleep(0.06)
+        self.assertEqual(m.samples, frozen)
+        check_keys(self, m.to_dict())
+
+    def test_same_names_as_hmn_run(self) -> None:
+        need("CLI")
+        cli = hmntest.env("CLI")
+        probe = subprocess.run([cli, "run", "--help"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, timeout=60)
+        if probe.returncode != 0:
+            self.skipTest("this hmn has no run command")
+        with tempfile.TemporaryDirectory(dir=hmntest.env("WORK") or None) as tmp:
+            out = os.path.join(tmp, "run.json")
+            subprocess.run([cli, "run", "--quiet", "--json", out, "--", sys.executable, "-c",
+                            "b = bytearray(8 << 20)"], timeout=60, check=True,
+                           env=hmntest.python_env())
+            with open(out) as f:
+                run = json.load(f)
+        with hmn.measure(interval=0.02) as m:
+            pass
+        mine = m.to_dict()
+        self.assertTrue(set(mine) <= set(run), (sorted(mine), sorted(run)))
+        self.assertTrue(set(mine["ram"]) <= set(run["ram"]))
+        self.assertEqual(set(mine["ram"]["processes"][0]), set(run["ram"]["processes"][0]))
+
+
+def _comm(pid: int) -> str:
+    with open(f"/proc/{pid}/comm") as f:
+        return f.read().rstrip("\n")
+
+
+# ---------------------------------------------------------------- GPU
+DEVICE = ('device name="NVIDIA H100 80GB HBM3" uuid=GPU-11111111-2222-3333-4444-555555555555 '
+          "pci=00000000:00:09.0 total=81559MiB reserved=529MiB used={used}MiB mig=off\n")
+
+
+def phase(self_mib: int, others: Dict[int, int], used_mib: int, extra: str = "") -> str:
+    rows = "".join(f"proc pid={pid} used={mib}MiB kinds=compute\n" for pid, mib in others.items())
+    return ("driver 550.54.15\nnvml 12.550.54.15\ncuda 12040\n" + DEVICE.format(used=used_mib)
+            + f"proc pid=self used={self_mib}MiB kinds=compute\n" + rows + extra)
+
+
+class Scenario:
+    """A fake-NVML scenario file that is replaced atomically (rename) during a block."""
+
+    def __init__(self, directory: str) -> None:
+        self.path = os.path.join(directory, "live.scn")
+        self.n = 0
+
+    def write(self, text: str) -> None:
+        tmp = f"{self.path}.{self.n}"
+        self.n += 1
+        with open(tmp, "w") as f:
+            f.write(text)
+        os.rename(tmp, self.path)
+
+
+class Gpu(unittest.TestCase):
+    def setUp(self) -> None:
+        need("FAKE_NVML")
+        tmp = tempfile.TemporaryDirectory(dir=hmntest.env("WORK") or None)
+        self.addCleanup(tmp.cleanup)
+        self.scn = Scenario(tmp.name)
+        self.scn.write(phase(100, {4242: 1024}, 1124))
+        self.env = scenario(nvml="self", procfs="/proc")
+        self.env.__enter__()
+        self.addCleanup(self.env.__exit__, None, None, None)
+        os.environ["HMN_FAKE_NVML_SCENARIO"] = self.scn.path
+        os.environ["HMN_FAKE_NVML_RELOAD"] = "1"
+
+    def wait_for(self, m: hmn.measure, index: int, used: int) -> None:
+        """Until a sample of the running block has seen the tree at `used` bytes."""
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if m.gpu_peak_bytes.get(index) == used:
+                time.sleep(0.1)  # a few more samples of this phase
+                return
+            time.sleep(0.01)
+        self.fail(f"the sampler never saw {used} bytes: {m.to_dict()}")
+
+    def test_peak_of_a_scenario_that_changes(self) -> None:
+        total, reserved = 81559 * MiB, 529 * MiB
+        with hmn.measure(interval=0.02) as m:
+            self.assertEqual(m.gpu_peak_bytes, {0: 100 * MiB})  # the entry sample
+            # The tree grows to 900 MiB while another process arrives...
+            self.scn.write(phase(900, {4242: 1024, 5151: 2048}, 3972))
+            self.wait_for(m, 0, 900 * MiB)
+            # ... and shrinks again; the device is busier than ever but the tree is not.
+            self.scn.write(phase(300, {4242: 1024, 6161: 9000}, 10324))
+            deadline = time.monotonic() + 10
+            while m.result.gpus[0].device_used_peak_bytes != 10324 * MiB:
+                self.assertLess(time.monotonic(), deadline, m.to_dict())
+                time.sleep(0.01)
+        g = m.result.gpus[0]
+        self.assertEqual(m.gpu_peak_bytes, {0: 900 * MiB})
+        self.assertEqual(m.methods.gpu, {0: "sampled"})
+        self.assertEqual(g.peak_method, "sampled")
+        self.assertEqual(g.sampled_peak_bytes, 900 * MiB)
+        self.assertEqual((g.index, g.name, g.uuid),
+                         (0, "NVIDIA H100 80GB HBM3", "GPU-11111111-2222-3333-4444-555555555555"))
+        self.assertEqual(g.device_used_peak_bytes, 10324 * MiB)
+        self.assertEqual(g.device_free_min_bytes, total - reserved - 10324 * MiB)
+        self.assertGreater(g.peak_at_seconds, 0)
+        self.assertLessEqual(g.peak_at_seconds, m.result.wall_seconds)
+        # Who held the card at the tree's peak: the two others of that phase, not 6161.
+        self.assertEqual({(o.pid, o.used_bytes) for o in g.others_at_peak},
+                         {(4242, 1024 * MiB), (5151, 2048 * MiB)})
+        d = m.to_dict()
+        check_keys(self, d)
+        self.assertEqual(d["gpus"][0]["peak_bytes"], 900 * MiB)
+
+    def test_one_device_and_ram_only(self) -> None:
+        with hmn.measure(interval=0.02, devices=0) as m:
+            pass
+        self.assertEqual(list(m.gpu_peak_bytes), [0])
+        with hmn.measure(interval=0.02, devices=None) as m2:
+            pass
+        self.assertEqual(m2.gpu_peak_bytes, {})
+        self.assertIsNotNone(m2.ram_peak_bytes)
+
+    def test_accounting_peak_where_the_driver_keeps_one(self) -> None:
+        # Accounting mode already on, with a per-PID record for this process:
+        # the driver's exact maxMemoryUsage is the peak, the sampled sum stays too.
+        if not _fake_knows("accounting"):
+            self.skipTest("the fake NVML has no accounting directive")
+        self.scn.write(phase(100, {4242: 1024}, 1124,
+                             "accounting on\naccount pid=self max=1500MiB\n"))
+        with hmn.measure(interval=0.02) as m:
+            time.sleep(0.05)
+        g = m.result.gpus[0]
+        self.assertEqual(m.methods.gpu, {0: "nvml-accounting"})
+        self.assertEqual(g.peak_bytes, 1500 * MiB)
+        self.assertEqual(g.sampled_peak_bytes, 100 * MiB)
+        self.assertIsNone(g.peak_at_seconds)  # the driver's figure has no time
+
+    def test_device_out_of_range(self) -> None:
+        with self.assertRaises(hmn.DeviceIndexOutOfRangeError) as e:
+            with hmn.measure(devices=3):
+                self.fail("entered a block for a device that does not exist")
+        self.assertIn("3", str(e.exception))
+
+
+def _fake_knows(directive: str) -> bool:
+    """Whether tests/fakes/README.md documents a scenario directive (the fake's own list)."""
+    path = os.path.join(hmntest.env("SOURCE"), "tests", "fakes", "README.md")
+    try:
+        with open(path) as f:
+            return f"| `{directive}" in f.read()
+    except OSError:
+        return False
+
+
+# ---------------------------------------------------------------- errors
+class Errors(unittest.TestCase):
+    def test_bad_arguments(self) -> None:
+        for interval in (0.001, 0, -1, float("nan"), float("inf")):
+            with self.subTest(interval=interval), self.assertRaises(hmn.InvalidArgumentError):
+                hmn.measure(interval=interval)
+        with self.assertRaises(TypeError):
+            hmn.measure(interval="1")  # type: ignore[arg-type]
+        for devices in ("gpu0", "ALL", -1, 1 << 32):
+            with self.subTest(devices=devices), self.assertRaises(hmn.InvalidArgumentError):
+                hmn.measure(devices=devices)  # type: ignore[arg-type]
+        with self.assertRaises(hmn.InvalidArgumentError):
+            hmn.measure(pid=-5)
+        with self.assertRaises(TypeError):
+            hmn.measure(ctx="ctx")  # type: ignore[arg-type]
+        self.assertEqual(hmn.measure(interval=0.01).interval_ms, 10)
+
+    def test_errors_are_the_package_classes(self) -> None:
+        with scenario(procfs="/proc"):
+            with self.assertRaises(hmn.HypomnesisError) as e:
+                with hmn.measure(pid=0x7FFFFFF0, devices=None):
+                    pass
+        self.assertIsInstance(e.exception, hmn.NotFoundError)
+        self.assertEqual(e.exception.code_name, "HMN_ENOENT")
+        self.assertTrue(str(e.exception))
+
+    def test_entered_once_and_read_after_start(self) -> None:
+        m = hmn.measure(devices=None)
+        with self.assertRaises(hmn.InvalidArgumentError):
+            m.samples
+        with scenario(procfs="/proc"):
+            with m:
+                with self.assertRaises(hmn.InvalidArgumentError):
+                    m.__enter__()
+            with self.assertRaises(hmn.InvalidArgumentError):
+                with m:
+                    pass
+        self.assertGreaterEqual(m.samples, 2)
+
+    def test_context_cannot_close_under_a_running_block(self) -> None:
+        with scenario(procfs="/proc"), hmn.Context() as ctx:
+            with hmn.measure(interval=0.02, devices=None, ctx=ctx) as m:
+                with self.assertRaises(hmn.InvalidArgumentError):
+                    ctx.close()
+                self.assertFalse(ctx.closed)
+            ctx.close()  # after the block it closes
+            self.assertTrue(ctx.closed)
+            with self.assertRaises(hmn.InvalidArgumentError):
+                with hmn.measure(ctx=ctx):
+                    pass
+        self.assertGreaterEqual(m.samples, 2)
+
+
+if __name__ == "__main__":
+    unittest.main()
