@@ -57,6 +57,14 @@ struct hmn__backend {
                         struct hmn__spill_sampler **out, uint64_t *limit);
     int (*sampler_sample)(struct hmn__spill_sampler *s, uint64_t *dedicated, uint64_t *shared);
     void (*sampler_close)(struct hmn__spill_sampler *s);
+    /*
+     * The driver's exact per-process peaks (NVML accounting mode, read only:
+     * never switched on): *sum gets the sum of maxMemoryUsage over the pids
+     * (driver PIDs) that have a record; a PID without one adds nothing.
+     * HMN_EUNSUPPORTED when accounting is off or not supported on dev.
+     */
+    int (*accounting)(hmn_ctx *ctx, void *state, const struct hmn__dev *dev,
+                      const uint32_t *pids, size_t n, uint64_t *sum);
 };
 
 extern const struct hmn__backend hmn__backend_nvml;
@@ -75,10 +83,39 @@ int hmn__adapter_usage(hmn_ctx *ctx, const struct hmn__dev *dev, uint64_t *dedic
 
 /* RAM backend (one per OS, chosen by CMake: ram_linux.c, ram_win.c, ram_null.c);
  * what it keeps open lives in the context (statm_fd), closed with it. */
+/* enum hmn_source of this platform's RSS figures. */
+extern const int hmn__ram_source;
 /* Current RSS (fast path); peak too when want_peak (costs a status read). */
 int hmn__ram_read(hmn_ctx *ctx, hmn_rss *out, int want_peak);
 int hmn__ram_process_exists(hmn_ctx *ctx, uint32_t pid);
 int hmn__ram_process_start(hmn_ctx *ctx, uint32_t pid, uint64_t *start);
+
+/* One process of the machine as a tree scan sees it. */
+struct hmn__ptab_entry {
+    uint32_t pid, ppid;
+    int has_start;       /* Linux: from the same stat line; Windows: asked only when needed */
+    uint64_t start;      /* as hmn__ram_process_start gives it */
+    char name[64];       /* Windows: the image name of the snapshot; Linux: "" */
+};
+struct hmn__ptab {
+    struct hmn__ptab_entry *v;
+    size_t n, cap;
+};
+/* Every live process (zombies left out), appended to tab in any order.
+ * HMN_ENOMEM, or the error of the listing itself (one unreadable entry is skipped). */
+int hmn__ram_process_table(hmn_ctx *ctx, struct hmn__ptab *tab);
+
+/* Memory of another process (the sampler, hmn_pid_rss_info). */
+#define HMN__PM_HAS_PSS (1u << 2) /* beside HMN_RSS_HAS_CURRENT / _PEAK */
+#define HMN__PM_HAS_COMM (1u << 3)
+struct hmn__pid_mem {
+    uint64_t valid;
+    uint64_t rss, hwm, pss;
+    char comm[64];       /* Linux: status Name (kernel comm, escaped); Windows: "" */
+};
+/* HMN_OK (a process without memory, a kernel thread, has no bit set),
+ * HMN_ENOENT (gone, a zombie, or a thread id), HMN_EACCES, or another error. */
+int hmn__ram_pid_read(hmn_ctx *ctx, uint32_t pid, int want_pss, struct hmn__pid_mem *out);
 
 /* Owner of pid (uid, user, cgroup placement) into out, which arrives zeroed
  * with size and pid set (backends/owner_procfs.c; owner_null.c on Windows). */

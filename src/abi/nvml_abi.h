@@ -11,7 +11,7 @@
  *
  * Where each layout comes from:
  *  - return codes, buffer sizes, nvmlMemory_t/_v2_t, nvmlProcessInfo_v1_t /
- *    _v2_t, nvmlPciInfo_t: nvml.h of NVML API 11 (CUDA 11.8, Debian's
+ *    _v2_t, nvmlPciInfo_t, nvmlEnableState_t, nvmlAccountingStats_t: nvml.h of NVML API 11 (CUDA 11.8, Debian's
  *    libnvidia-ml-dev 11.8.86), checked by the static asserts.
  *  - nvmlProcessDetail_v1_t and nvmlProcessDetailList_v1_t: these are newer
  *    than that header; the layout follows the NVML API 12/13 headers
@@ -132,6 +132,27 @@ typedef struct hmn_nvmlPciInfo {
     char busId[HMN_NVML_DEVICE_PCI_BUS_ID_BUFFER_SIZE];
 } hmn_nvmlPciInfo_t;
 
+/*
+ * Accounting mode (nvmlDeviceGetAccountingMode / ...Stats, NVML API 11):
+ * per-process statistics the driver keeps while the mode is on, also for
+ * processes that have exited (up to the driver's buffer).  Read only: hmn
+ * never calls nvmlDeviceSetAccountingMode.  nvmlEnableState_t is an enum.
+ */
+typedef int hmn_nvmlEnableState_t;
+#define HMN_NVML_FEATURE_DISABLED 0
+#define HMN_NVML_FEATURE_ENABLED 1
+
+/* nvmlAccountingStats_t (56 bytes). */
+typedef struct hmn_nvmlAccountingStats {
+    unsigned int gpuUtilization;    /* percent, or NOT_AVAILABLE */
+    unsigned int memoryUtilization;
+    unsigned long long maxMemoryUsage; /* bytes; NOT_AVAILABLE_ULL on WDDM */
+    unsigned long long time;        /* ms the process ran (0 while running on some drivers) */
+    unsigned long long startTime;   /* CPU timestamp in microseconds */
+    unsigned int isRunning;
+    unsigned int reserved[5];
+} hmn_nvmlAccountingStats_t;
+
 /* Function types, one per distinct signature (names in gpu_nvml.c's table). */
 typedef hmn_nvmlReturn_t (*hmn_nvml_void_fn)(void);
 typedef const char *(*hmn_nvml_errstr_fn)(hmn_nvmlReturn_t);
@@ -151,6 +172,9 @@ typedef hmn_nvmlReturn_t (*hmn_nvml_mighandle_fn)(hmn_nvmlDevice_t, unsigned int
 typedef hmn_nvmlReturn_t (*hmn_nvml_procs_fn)(hmn_nvmlDevice_t, unsigned int *, void *);
 typedef hmn_nvmlReturn_t (*hmn_nvml_detail_fn)(hmn_nvmlDevice_t,
                                                hmn_nvmlProcessDetailList_v1_t *);
+typedef hmn_nvmlReturn_t (*hmn_nvml_acctmode_fn)(hmn_nvmlDevice_t, hmn_nvmlEnableState_t *);
+typedef hmn_nvmlReturn_t (*hmn_nvml_acctstats_fn)(hmn_nvmlDevice_t, unsigned int,
+                                                  hmn_nvmlAccountingStats_t *);
 /* nvmlDeviceGetConfComputeMemSizeInfo: only its presence is used (R535.43 detection). */
 typedef hmn_nvmlReturn_t (*hmn_nvml_any_fn)(void);
 

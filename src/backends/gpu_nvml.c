@@ -57,6 +57,8 @@ static const struct sym_entry sym_table[] = {
     SYM(ci_id, 0, "nvmlDeviceGetComputeInstanceId"),
     SYM(detail_list, 0, "nvmlDeviceGetRunningProcessDetailList"),
     SYM(conf_compute_mem, 0, "nvmlDeviceGetConfComputeMemSizeInfo"),
+    SYM(accounting_mode, 0, "nvmlDeviceGetAccountingMode"),
+    SYM(accounting_stats, 0, "nvmlDeviceGetAccountingStats"),
     SYM(procs_v3[K_COMPUTE], 0, "nvmlDeviceGetComputeRunningProcesses_v3"),
     SYM(procs_v3[K_GRAPHICS], 0, "nvmlDeviceGetGraphicsRunningProcesses_v3"),
     SYM(procs_v3[K_MPS], 0, "nvmlDeviceGetMPSComputeRunningProcesses_v3"),
@@ -449,4 +451,5 @@ const struct hmn__backend hmn__backend_nvml = {
     .self_gpu = hmn__nvml_self_gpu,
     .processes = hmn__nvml_processes,
     .mig = nvml_mig,
+    .accounting = hmn__nvml_accounting,
 };

@@ -30,6 +30,8 @@ struct nvml_fns {
     hmn_nvml_detail_fn detail_list;
     hmn_nvml_procs_fn procs_v3[K_COUNT], procs_v2[K_COUNT], procs_v1[K_COUNT];
     hmn_nvml_any_fn conf_compute_mem;
+    hmn_nvml_acctmode_fn accounting_mode;
+    hmn_nvml_acctstats_fn accounting_stats;
 };
 
 /* Which process API this library gets (newest available). */
@@ -90,5 +92,8 @@ int hmn__nvml_processes(hmn_ctx *ctx, void *state, const struct hmn__dev *dev,
                         struct hmn__proc_vec *out);
 int hmn__nvml_self_gpu(hmn_ctx *ctx, void *state, const struct hmn__dev *dev,
                        hmn_process_gpu *out);
+/* The backend's accounting() (nvml_procs.c). */
+int hmn__nvml_accounting(hmn_ctx *ctx, void *state, const struct hmn__dev *dev,
+                         const uint32_t *pids, size_t n, uint64_t *sum);
 
 #endif /* HMN_BACKENDS_NVML_H */

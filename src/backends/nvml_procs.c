@@ -275,3 +275,52 @@ int hmn__nvml_self_gpu(hmn_ctx *ctx, void *state, const struct hmn__dev *dev,
     hmn__proc_vec_free(&pv);
     return rc;
 }
+
+/* ---------------------------------------------------------------- accounting */
+
+/*
+ * The driver's exact per-process peaks where accounting mode is already on
+ * (it is never switched on here: that needs root and changes the machine).
+ * The protocol: NOT_SUPPORTED where the device has no accounting,
+ * NOT_FOUND for a PID without a record (it never made a context while the
+ * mode was on, or its record was pushed out of the driver's buffer).
+ */
+int hmn__nvml_accounting(hmn_ctx *ctx, void *state, const struct hmn__dev *dev,
+                         const uint32_t *pids, size_t n, uint64_t *sum)
+{
+    struct nvml_state *st = state;
+    hmn_nvmlEnableState_t mode = HMN_NVML_FEATURE_DISABLED;
+    hmn_nvmlDevice_t h;
+    hmn_nvmlReturn_t r;
+    uint64_t total = 0;
+    size_t i;
+    int rc;
+    if (!st->fn.accounting_mode || !st->fn.accounting_stats)
+        return hmn__fail(ctx, HMN_EUNSUPPORTED, "this NVML has no accounting calls");
+    rc = hmn__nvml_handle(ctx, st, dev->local_index, &h);
+    if (rc != HMN_OK)
+        return rc;
+    r = st->fn.accounting_mode(h, &mode);
+    if (r == HMN_NVML_ERROR_NOT_SUPPORTED)
+        return hmn__fail(ctx, HMN_EUNSUPPORTED, "accounting not supported on this device");
+    if (r != HMN_NVML_SUCCESS)
+        return hmn__nvml_fail(ctx, st, "nvmlDeviceGetAccountingMode", r);
+    if (mode != HMN_NVML_FEATURE_ENABLED)
+        return hmn__fail(ctx, HMN_EUNSUPPORTED, "accounting mode is off");
+    for (i = 0; i < n; i++) {
+        hmn_nvmlAccountingStats_t a;
+        memset(&a, 0, sizeof(a));
+        r = st->fn.accounting_stats(h, pids[i], &a);
+        if (r == HMN_NVML_ERROR_NOT_FOUND)
+            continue; /* no record: this process held nothing on the device */
+        if (r != HMN_NVML_SUCCESS)
+            return hmn__nvml_fail(ctx, st, "nvmlDeviceGetAccountingStats", r);
+        if (a.maxMemoryUsage == HMN_NVML_VALUE_NOT_AVAILABLE_ULL)
+            return hmn__fail(ctx, HMN_EUNSUPPORTED, "accounting gives no memory figure");
+        hmn__debug(ctx, "[NVML debug] accounting pid %u maxMemoryUsage %llu running %u",
+                   pids[i], a.maxMemoryUsage, a.isRunning);
+        total = hmn__sat_add(total, a.maxMemoryUsage);
+    }
+    *sum = total;
+    return HMN_OK;
+}

@@ -1,15 +1,19 @@
 /*
- * backends/ram_linux.c - RSS of the calling process on Linux.
+ * backends/ram_linux.c - RSS of the calling process on Linux, and of any
+ * other process (<procfs>/<pid>/status) with the process table a sampler
+ * walks (<procfs>/<pid>/stat).
  *
  * Fast path: /proc/self/statm, opened once per context and re-read with
  * pread (about 6x cheaper than open+read+close, see docs/performance.md).
  * Fallback: /proc/self/status VmRSS, upstream's method and error texts.
  * Peak: VmHWM from /proc/self/status, read only when asked for.
- * Always the real /proc: HMN_PROCFS is for other processes, not ourselves.
+ * Always the real /proc for ourselves: HMN_PROCFS is for other processes.
  */
 #include "backend.h"
 #include "parse/proc.h"
 
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char self_status[] = "/proc/self/status";
@@ -57,6 +61,8 @@ static int status_kb(hmn_ctx *ctx, const char *st, size_t len, const char *key, 
     *bytes = hmn__sat_mul(kb, 1024);
     return HMN_OK;
 }
+
+const int hmn__ram_source = HMN_SOURCE_PROCFS;
 
 int hmn__ram_read(hmn_ctx *ctx, hmn_rss *out, int want_peak)
 {
@@ -121,5 +127,131 @@ int hmn__ram_process_start(hmn_ctx *ctx, uint32_t pid, uint64_t *start)
         return hmn__fail(ctx, rc, "cannot read %s: %s", path, hmn_strerror(rc));
     if (hmn__parse_stat_starttime(st, len, start) != HMN_OK)
         return hmn__fail(ctx, HMN_EPARSE, "%s: no start time in field 22", path);
+    return HMN_OK;
+}
+
+/* ---------------------------------------------------------------- other processes */
+
+struct scan {
+    hmn_ctx *ctx;
+    struct hmn__ptab *tab;
+    int rc;
+};
+
+static int all_digits(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return 0;
+    return 1;
+}
+
+static int scan_one(void *arg, const char *name)
+{
+    struct scan *sc = arg;
+    struct hmn__stat_tree st;
+    struct hmn__ptab_entry *e;
+    char path[600], buf[1024];
+    size_t len;
+    uint64_t pid;
+    if (!all_digits(name) || hmn__parse_u64(name, strlen(name), &pid) != HMN_OK ||
+        pid == 0 || pid > UINT32_MAX)
+        return 0;
+    if (hmn__path(path, sizeof(path), sc->ctx->procfs, "/%s/stat", name) != HMN_OK ||
+        hmn__read_file(path, buf, sizeof(buf), &len, NULL) != HMN_OK ||
+        hmn__parse_stat_tree(buf, len, &st) != HMN_OK)
+        return 0; /* gone since the listing, or not a process: skipped */
+    if (st.state == 'Z' || st.state == 'X')
+        return 0; /* exited: its memory is gone, only its exit status waits */
+    if (sc->tab->n == sc->tab->cap) {
+        size_t cap = sc->tab->cap ? sc->tab->cap * 2 : 256;
+        struct hmn__ptab_entry *v;
+        if (cap > SIZE_MAX / sizeof(*v) || !(v = realloc(sc->tab->v, cap * sizeof(*v)))) {
+            sc->rc = HMN_ENOMEM;
+            return -1;
+        }
+        sc->tab->v = v;
+        sc->tab->cap = cap;
+    }
+    e = &sc->tab->v[sc->tab->n++];
+    memset(e, 0, sizeof(*e));
+    e->pid = (uint32_t)pid;
+    e->ppid = st.ppid;
+    e->start = st.start;
+    e->has_start = 1;
+    return 0;
+}
+
+/* One pass over <procfs>/<pid>/stat: parent and start time of every process. */
+int hmn__ram_process_table(hmn_ctx *ctx, struct hmn__ptab *tab)
+{
+    struct scan sc = {ctx, tab, HMN_OK};
+    int rc = hmn__list_dir(ctx->procfs, scan_one, &sc);
+    if (sc.rc != HMN_OK)
+        return hmn__fail(ctx, sc.rc, "process table: out of memory");
+    if (rc < 0)
+        return hmn__fail(ctx, rc, "cannot list %s: %s", ctx->procfs, hmn_strerror(rc));
+    return HMN_OK;
+}
+
+/* PSS from smaps_rollup (one summary line; the kernel walks the page tables for it). */
+static void read_pss(hmn_ctx *ctx, uint32_t pid, struct hmn__pid_mem *out)
+{
+    char path[600], buf[4096];
+    size_t len;
+    uint64_t kb;
+    if (hmn__path(path, sizeof(path), ctx->procfs, "/%u/smaps_rollup", pid) != HMN_OK ||
+        hmn__read_file(path, buf, sizeof(buf), &len, NULL) != HMN_OK)
+        return;
+    if (hmn__parse_status_kb(buf, len, "Pss", &kb, NULL, 0) == HMN_OK) {
+        out->pss = hmn__sat_mul(kb, 1024);
+        out->valid |= HMN__PM_HAS_PSS;
+    }
+}
+
+int hmn__ram_pid_read(hmn_ctx *ctx, uint32_t pid, int want_pss, struct hmn__pid_mem *out)
+{
+    char path[600], st[8192];
+    size_t len, vlen;
+    uint32_t tgid;
+    uint64_t kb;
+    const char *v;
+    int rc;
+    memset(out, 0, sizeof(*out));
+    if (hmn__path(path, sizeof(path), ctx->procfs, "/%u/status", pid) != HMN_OK)
+        return hmn__fail(ctx, HMN_ENOBUFS, "procfs path too long");
+    rc = hmn__read_file(path, st, sizeof(st), &len, NULL);
+    if (rc != HMN_OK)
+        return hmn__fail(ctx, rc, "cannot read %s: %s", path, hmn_strerror(rc));
+    /* A thread id has a /proc entry too: only a Tgid equal to pid is a process. */
+    if (hmn__parse_status_u32(st, len, "Tgid", &tgid) == HMN_OK && tgid != pid)
+        return hmn__fail(ctx, HMN_ENOENT, "%u is a thread of process %u", pid, tgid);
+    v = hmn__status_field(st, len, "State", &vlen);
+    if (v) {
+        size_t tlen;
+        const char *t = hmn__trim(v, vlen, &tlen);
+        if (tlen && (t[0] == 'Z' || t[0] == 'X'))
+            return hmn__fail(ctx, HMN_ENOENT, "process %u has exited", pid);
+    }
+    v = hmn__status_field(st, len, "Name", &vlen);
+    if (v) {
+        size_t tlen;
+        const char *t = hmn__trim(v, vlen, &tlen);
+        hmn__copy_text(out->comm, sizeof(out->comm), t, tlen);
+        out->valid |= HMN__PM_HAS_COMM;
+    }
+    /* A kernel thread has no Vm* lines: no memory of its own, nothing is valid. */
+    if (hmn__parse_status_kb(st, len, "VmRSS", &kb, NULL, 0) == HMN_OK) {
+        out->rss = hmn__sat_mul(kb, 1024);
+        out->valid |= HMN_RSS_HAS_CURRENT;
+    }
+    if (hmn__parse_status_kb(st, len, "VmHWM", &kb, NULL, 0) == HMN_OK) {
+        out->hwm = hmn__sat_mul(kb, 1024);
+        out->valid |= HMN_RSS_HAS_PEAK;
+    }
+    if (want_pss && (out->valid & HMN_RSS_HAS_CURRENT))
+        read_pss(ctx, pid, out);
     return HMN_OK;
 }

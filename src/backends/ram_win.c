@@ -1,5 +1,7 @@
 /*
- * backends/ram_win.c - RSS of the calling process on Windows.
+ * backends/ram_win.c - RSS of the calling process on Windows, of any other
+ * process (OpenProcess with PROCESS_QUERY_LIMITED_INFORMATION |
+ * PROCESS_VM_READ), and the process table a sampler walks (Toolhelp32).
  *
  * Working set (the pages resident now) and its peak from
  * K32GetProcessMemoryInfo, upstream's method and error text.  Existence of
@@ -15,7 +17,13 @@
 #include <psapi.h>
 #include <tlhelp32.h>
 
+#include "os/win_util.h"
+
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+
+const int hmn__ram_source = HMN_SOURCE_PSAPI;
 
 int hmn__ram_read(hmn_ctx *ctx, hmn_rss *out, int want_peak)
 {
@@ -80,5 +88,89 @@ int hmn__ram_process_start(hmn_ctx *ctx, uint32_t pid, uint64_t *start)
         return hmn__fail(ctx, HMN_EBACKEND, "GetProcessTimes(%u) failed (GetLastError = %lu)",
                          pid, (unsigned long)GetLastError());
     *start = ((uint64_t)created.dwHighDateTime << 32) | created.dwLowDateTime;
+    return HMN_OK;
+}
+
+/* ---------------------------------------------------------------- other processes */
+
+static int ptab_push(struct hmn__ptab *tab, struct hmn__ptab_entry **e)
+{
+    if (tab->n == tab->cap) {
+        size_t cap = tab->cap ? tab->cap * 2 : 256;
+        struct hmn__ptab_entry *v;
+        if (cap > SIZE_MAX / sizeof(*v) || !(v = realloc(tab->v, cap * sizeof(*v))))
+            return HMN_ENOMEM;
+        tab->v = v;
+        tab->cap = cap;
+    }
+    *e = &tab->v[tab->n++];
+    memset(*e, 0, sizeof(**e));
+    return HMN_OK;
+}
+
+/* One Toolhelp32 snapshot: PID, parent PID and image name of every process.
+ * Start times cost an OpenProcess each, so the sampler asks only for the
+ * processes it may take into the tree (hmn__ram_process_start). */
+int hmn__ram_process_table(hmn_ctx *ctx, struct hmn__ptab *tab)
+{
+    PROCESSENTRY32W pe;
+    HANDLE snap = CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0);
+    int rc = HMN_OK;
+    if (snap == INVALID_HANDLE_VALUE)
+        return hmn__fail(ctx, HMN_EBACKEND,
+                         "CreateToolhelp32Snapshot failed (GetLastError = %lu)",
+                         (unsigned long)GetLastError());
+    memset(&pe, 0, sizeof(pe));
+    pe.dwSize = sizeof(pe);
+    if (Process32FirstW(snap, &pe)) {
+        do {
+            struct hmn__ptab_entry *e;
+            if (pe.th32ProcessID == 0)
+                continue; /* the idle process */
+            rc = ptab_push(tab, &e);
+            if (rc != HMN_OK)
+                break;
+            e->pid = pe.th32ProcessID;
+            e->ppid = pe.th32ParentProcessID;
+            if (hmn__win_narrow(pe.szExeFile, e->name, sizeof(e->name)) != HMN_OK)
+                e->name[0] = '\0';
+        } while (Process32NextW(snap, &pe));
+    }
+    CloseHandle(snap);
+    if (rc != HMN_OK)
+        return hmn__fail(ctx, rc, "process table: out of memory");
+    return HMN_OK;
+}
+
+int hmn__ram_pid_read(hmn_ctx *ctx, uint32_t pid, int want_pss, struct hmn__pid_mem *out)
+{
+    PROCESS_MEMORY_COUNTERS pmc;
+    DWORD code = 0;
+    HANDLE h;
+    BOOL ok;
+    (void)want_pss; /* no PSS on Windows */
+    memset(out, 0, sizeof(*out));
+    h = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION | PROCESS_VM_READ, FALSE, (DWORD)pid);
+    if (!h) {
+        DWORD err = GetLastError();
+        return hmn__fail(ctx, err == ERROR_ACCESS_DENIED ? HMN_EACCES : HMN_ENOENT,
+                         "OpenProcess(%u) failed (GetLastError = %lu)", pid, (unsigned long)err);
+    }
+    /* A handle can outlive the process: an exited one has no memory to report. */
+    if (GetExitCodeProcess(h, &code) && code != STILL_ACTIVE) {
+        CloseHandle(h);
+        return hmn__fail(ctx, HMN_ENOENT, "process %u has exited", pid);
+    }
+    memset(&pmc, 0, sizeof(pmc));
+    pmc.cb = sizeof(pmc);
+    ok = K32GetProcessMemoryInfo(h, &pmc, sizeof(pmc));
+    CloseHandle(h);
+    if (!ok)
+        return hmn__fail(ctx, HMN_EACCES,
+                         "K32GetProcessMemoryInfo(%u) failed (GetLastError = %lu)", pid,
+                         (unsigned long)GetLastError());
+    out->rss = (uint64_t)pmc.WorkingSetSize;
+    out->hwm = (uint64_t)pmc.PeakWorkingSetSize;
+    out->valid = HMN_RSS_HAS_CURRENT | HMN_RSS_HAS_PEAK;
     return HMN_OK;
 }

@@ -25,6 +25,11 @@
 #define HMN__SPILL_REPORT_SIZE_V1 64u
 #define HMN__MEMORY_ACCOUNT_SIZE_V1 56u
 #define HMN__PROCESS_OWNER_SIZE_V1 736u
+#define HMN__SAMPLER_CONFIG_SIZE_V1 24u
+#define HMN__SAMPLE_INFO_SIZE_V1 64u
+#define HMN__SAMPLER_SUMMARY_SIZE_V1 72u
+#define HMN__SAMPLE_DEVICE_SIZE_V1 288u
+#define HMN__TREE_PROCESS_SIZE_V1 328u
 
 /*
  * Write min(caller's size, full_size) bytes of a full internal struct to dst,

@@ -278,6 +278,21 @@ int hmn__device_info_locked(hmn_ctx *ctx, uint32_t index, hmn_gpu_device_info *o
     return rc;
 }
 
+int hmn__accounting_locked(hmn_ctx *ctx, uint32_t index, const uint32_t *pids, size_t n,
+                           uint64_t *sum)
+{
+    const struct hmn__dev *dev;
+    const struct hmn__backend *ops;
+    int rc = hmn__device_lookup_locked(ctx, index, &dev);
+    if (rc < 0)
+        return rc;
+    /* Only the backend that serves the device keeps its records. */
+    ops = hmn__backend_ops((int)dev->backend);
+    if (!ops || !ops->accounting || !hmn__backend_ready(ctx, (int)dev->backend))
+        return hmn__fail(ctx, HMN_EUNSUPPORTED, "no accounting for device %u", index);
+    return ops->accounting(ctx, hmn__backend(ctx, (int)dev->backend), dev, pids, n, sum);
+}
+
 int hmn_device_info(hmn_ctx *ctx, uint32_t index, hmn_gpu_device_info *out)
 {
     hmn_gpu_device_info full;

@@ -44,6 +44,41 @@ int hmn_process_rss(hmn_ctx *ctx, uint64_t *bytes)
     return hmn__ctx_leave(c, rc);
 }
 
+/* Current and peak RSS of any process: pid 0 is the caller's own fast path. */
+static int pid_rss_locked(hmn_ctx *ctx, uint32_t pid, hmn_rss *out)
+{
+    struct hmn__pid_mem pm;
+    int rc;
+    if (pid == 0)
+        return hmn__rss_locked(ctx, out, 1);
+    memset(out, 0, sizeof(*out));
+    out->size = sizeof(*out);
+    rc = hmn__ram_pid_read(ctx, pid, 0, &pm);
+    if (rc != HMN_OK)
+        return rc;
+    out->source = (uint32_t)hmn__ram_source;
+    out->valid = pm.valid & (HMN_RSS_HAS_CURRENT | HMN_RSS_HAS_PEAK);
+    out->current_bytes = pm.rss;
+    out->peak_bytes = pm.hwm;
+    return HMN_OK;
+}
+
+int hmn_pid_rss_info(hmn_ctx *ctx, uint32_t pid, hmn_rss *out)
+{
+    hmn_rss full;
+    hmn_ctx *c;
+    int rc;
+    if (!out)
+        return HMN_EINVAL;
+    rc = hmn__ctx_enter(ctx, &c);
+    if (rc < 0)
+        return rc;
+    rc = pid_rss_locked(c, pid, &full);
+    if (rc == HMN_OK)
+        rc = hmn__copy_out(out, &full, sizeof(full), HMN__RSS_SIZE_V1);
+    return hmn__ctx_leave(c, rc);
+}
+
 int hmn_process_exists(hmn_ctx *ctx, uint32_t pid)
 {
     hmn_ctx *c;

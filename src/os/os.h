@@ -16,10 +16,16 @@ typedef struct {
     void *opaque[8]; /* CRITICAL_SECTION fits in 40 bytes on x64 */
 } hmn__mutex;
 typedef intptr_t hmn__fd;
+typedef struct {
+    void *opaque[1]; /* CONDITION_VARIABLE: one pointer */
+} hmn__cond;
+typedef void *hmn__thread; /* HANDLE */
 #else
 #  include <pthread.h>
 typedef pthread_mutex_t hmn__mutex;
 typedef int hmn__fd;
+typedef pthread_cond_t hmn__cond;
+typedef pthread_t hmn__thread;
 #endif
 #define HMN__FD_NONE ((hmn__fd)-1)
 
@@ -27,6 +33,25 @@ int hmn__mutex_init(hmn__mutex *m);
 void hmn__mutex_lock(hmn__mutex *m);
 void hmn__mutex_unlock(hmn__mutex *m);
 void hmn__mutex_destroy(hmn__mutex *m);
+
+/*
+ * Condition variables paired with hmn__mutex (the sampler's prompt stop).
+ * timedwait: wait at most ms milliseconds (monotonic clock on POSIX), with m
+ * locked.  A wake-up, a time-out and a spurious return look alike: callers
+ * re-check their predicate.
+ */
+int hmn__cond_init(hmn__cond *c);
+void hmn__cond_signal(hmn__cond *c);
+void hmn__cond_timedwait_ms(hmn__cond *c, hmn__mutex *m, uint64_t ms);
+void hmn__cond_destroy(hmn__cond *c);
+
+/* One thread running fn(arg); joined once with hmn__thread_join. */
+typedef void (*hmn__thread_fn)(void *arg);
+int hmn__thread_start(hmn__thread *t, hmn__thread_fn fn, void *arg);
+void hmn__thread_join(hmn__thread t);
+
+/* Wall clock: milliseconds since 1970 (UTC). */
+uint64_t hmn__epoch_ms(void);
 
 /* Monotonic milliseconds / nanoseconds. */
 uint64_t hmn__now_ms(void);

@@ -39,6 +39,80 @@ void hmn__mutex_destroy(hmn__mutex *m)
     (void)pthread_mutex_destroy(m);
 }
 
+int hmn__cond_init(hmn__cond *c)
+{
+    pthread_condattr_t a;
+    int rc;
+    if (pthread_condattr_init(&a) != 0)
+        return HMN_ENOMEM;
+    /* Deadlines on the monotonic clock: a wall-clock step neither stalls nor rushes a wait. */
+    rc = pthread_condattr_setclock(&a, CLOCK_MONOTONIC) == 0 && pthread_cond_init(c, &a) == 0;
+    pthread_condattr_destroy(&a);
+    return rc ? HMN_OK : HMN_ENOMEM;
+}
+
+void hmn__cond_signal(hmn__cond *c)
+{
+    (void)pthread_cond_broadcast(c);
+}
+
+void hmn__cond_timedwait_ms(hmn__cond *c, hmn__mutex *m, uint64_t ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_sec += (time_t)(ms / 1000u);
+    ts.tv_nsec += (long)(ms % 1000u) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    (void)pthread_cond_timedwait(c, m, &ts);
+}
+
+void hmn__cond_destroy(hmn__cond *c)
+{
+    (void)pthread_cond_destroy(c);
+}
+
+struct thread_start {
+    hmn__thread_fn fn;
+    void *arg;
+};
+
+static void *thread_main(void *p)
+{
+    struct thread_start ts = *(struct thread_start *)p;
+    free(p);
+    ts.fn(ts.arg);
+    return NULL;
+}
+
+int hmn__thread_start(hmn__thread *t, hmn__thread_fn fn, void *arg)
+{
+    struct thread_start *ts = malloc(sizeof(*ts));
+    if (!ts)
+        return HMN_ENOMEM;
+    ts->fn = fn;
+    ts->arg = arg;
+    if (pthread_create(t, NULL, thread_main, ts) != 0) {
+        free(ts);
+        return HMN_ENOMEM;
+    }
+    return HMN_OK;
+}
+
+void hmn__thread_join(hmn__thread t)
+{
+    (void)pthread_join(t, NULL);
+}
+
+uint64_t hmn__epoch_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000ull + (uint64_t)ts.tv_nsec / 1000000ull;
+}
+
 uint64_t hmn__now_ns(void)
 {
     struct timespec ts;

@@ -49,6 +49,82 @@ void hmn__mutex_destroy(hmn__mutex *m)
     (void)m; /* SRW locks own no kernel object */
 }
 
+_Static_assert(sizeof(CONDITION_VARIABLE) <= sizeof(hmn__cond), "hmn__cond too small");
+
+static CONDITION_VARIABLE *cv(hmn__cond *c)
+{
+    return (CONDITION_VARIABLE *)(void *)c->opaque;
+}
+
+int hmn__cond_init(hmn__cond *c)
+{
+    memset(c, 0, sizeof(*c));
+    InitializeConditionVariable(cv(c));
+    return HMN_OK;
+}
+
+void hmn__cond_signal(hmn__cond *c)
+{
+    WakeAllConditionVariable(cv(c));
+}
+
+void hmn__cond_timedwait_ms(hmn__cond *c, hmn__mutex *m, uint64_t ms)
+{
+    DWORD w = ms >= 0x7FFFFFFFull ? 0x7FFFFFFFu : (DWORD)ms;
+    (void)SleepConditionVariableSRW(cv(c), srw(m), w, 0);
+}
+
+void hmn__cond_destroy(hmn__cond *c)
+{
+    (void)c; /* condition variables own no kernel object */
+}
+
+struct thread_start {
+    hmn__thread_fn fn;
+    void *arg;
+};
+
+static DWORD WINAPI thread_main(LPVOID p)
+{
+    struct thread_start ts = *(struct thread_start *)p;
+    free(p);
+    ts.fn(ts.arg);
+    return 0;
+}
+
+int hmn__thread_start(hmn__thread *t, hmn__thread_fn fn, void *arg)
+{
+    struct thread_start *ts = malloc(sizeof(*ts));
+    HANDLE h;
+    if (!ts)
+        return HMN_ENOMEM;
+    ts->fn = fn;
+    ts->arg = arg;
+    h = CreateThread(NULL, 0, thread_main, ts, 0, NULL);
+    if (!h) {
+        free(ts);
+        return HMN_ENOMEM;
+    }
+    *t = h;
+    return HMN_OK;
+}
+
+void hmn__thread_join(hmn__thread t)
+{
+    (void)WaitForSingleObject((HANDLE)t, INFINITE);
+    CloseHandle((HANDLE)t);
+}
+
+uint64_t hmn__epoch_ms(void)
+{
+    FILETIME ft;
+    uint64_t t;
+    GetSystemTimeAsFileTime(&ft);
+    t = ((uint64_t)ft.dwHighDateTime << 32) | ft.dwLowDateTime;
+    /* 100 ns units since 1601 -> ms since 1970. */
+    return t / 10000ull - 11644473600000ull;
+}
+
 uint64_t hmn__now_ns(void)
 {
     LARGE_INTEGER f, c;

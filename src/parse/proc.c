@@ -153,3 +153,54 @@ int hmn__parse_stat_starttime(const char *buf, size_t len, uint64_t *ticks)
     }
     return HMN_EPARSE;
 }
+
+/* Where field 3 starts looking: just after the last ')' (comm may hold anything). */
+static int stat_fields_from(const char *buf, size_t len, size_t *pos)
+{
+    size_t i = len;
+    while (i > 0 && buf[i - 1] != ')')
+        i--;
+    if (i == 0)
+        return HMN_EPARSE;
+    *pos = i;
+    return HMN_OK;
+}
+
+int hmn__parse_stat_tree(const char *buf, size_t len, struct hmn__stat_tree *out)
+{
+    struct hmn__stat_tree t = {0, 0, 0};
+    size_t i, field = 2, start;
+    uint64_t v;
+    int have = 0;
+    if (stat_fields_from(buf, len, &i) != HMN_OK)
+        return HMN_EPARSE;
+    while (i < len && have < 3) {
+        while (i < len && buf[i] == ' ')
+            i++;
+        start = i;
+        while (i < len && buf[i] != ' ' && buf[i] != '\n')
+            i++;
+        if (i == start)
+            return HMN_EPARSE;
+        field++;
+        if (field == 3) {
+            if (i - start != 1 || buf[start] < 'A' || buf[start] > 'z')
+                return HMN_EPARSE;
+            t.state = buf[start];
+            have++;
+        } else if (field == 4) {
+            if (hmn__parse_u64(buf + start, i - start, &v) != HMN_OK || v > UINT32_MAX)
+                return HMN_EPARSE;
+            t.ppid = (uint32_t)v;
+            have++;
+        } else if (field == 22) {
+            if (hmn__parse_u64(buf + start, i - start, &t.start) != HMN_OK)
+                return HMN_EPARSE;
+            have++;
+        }
+    }
+    if (have != 3)
+        return HMN_EPARSE;
+    *out = t;
+    return HMN_OK;
+}

@@ -31,6 +31,18 @@ int hmn__parse_status_uid(const char *buf, size_t len, uint32_t *uid);
  * HMN_OK or HMN_EPARSE; *ticks is written only on success.
  */
 int hmn__parse_stat_starttime(const char *buf, size_t len, uint64_t *ticks);
+/* What a process-tree scan needs from one /proc/<pid>/stat line. */
+struct hmn__stat_tree {
+    char state;        /* field 3: 'R', 'S', 'Z' (zombie), 'X' (dead) ... */
+    uint32_t ppid;     /* field 4 */
+    uint64_t start;    /* field 22, clock ticks after boot */
+};
+/*
+ * State, parent PID and start time of one stat line: like
+ * hmn__parse_stat_starttime, the fields are taken after the last ')'.
+ * HMN_OK or HMN_EPARSE (out is written only on success).
+ */
+int hmn__parse_stat_tree(const char *buf, size_t len, struct hmn__stat_tree *out);
 /* Find a "Key:" line; returns a pointer to the value text and its length. */
 const char *hmn__status_field(const char *buf, size_t len, const char *key, size_t *vlen);
 

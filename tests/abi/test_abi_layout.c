@@ -177,6 +177,80 @@ AT(hmn_process_owner, pod_uid, 176);
 AT(hmn_process_owner, unit, 224);
 AT(hmn_process_owner, slice, 480);
 
+/* hmn_sampler_config */
+SIZE(hmn_sampler_config, 24);
+FIRST(hmn_sampler_config, HMN__SAMPLER_CONFIG_SIZE_V1, 24);
+AT(hmn_sampler_config, size, 0);
+AT(hmn_sampler_config, root_pid, 4);
+AT(hmn_sampler_config, flags, 8);
+AT(hmn_sampler_config, device, 12);
+AT(hmn_sampler_config, interval_ms, 16);
+
+/* hmn_sample_info */
+SIZE(hmn_sample_info, 64);
+FIRST(hmn_sample_info, HMN__SAMPLE_INFO_SIZE_V1, 64);
+AT(hmn_sample_info, size, 0);
+AT(hmn_sample_info, processes, 4);
+AT(hmn_sample_info, valid, 8);
+AT(hmn_sample_info, seq, 16);
+AT(hmn_sample_info, t_ms, 24);
+AT(hmn_sample_info, epoch_ms, 32);
+AT(hmn_sample_info, rss_bytes, 40);
+AT(hmn_sample_info, pss_bytes, 48);
+AT(hmn_sample_info, unreadable, 56);
+AT(hmn_sample_info, device_count, 60);
+
+/* hmn_sampler_summary */
+SIZE(hmn_sampler_summary, 72);
+FIRST(hmn_sampler_summary, HMN__SAMPLER_SUMMARY_SIZE_V1, 72);
+AT(hmn_sampler_summary, size, 0);
+AT(hmn_sampler_summary, processes_seen, 4);
+AT(hmn_sampler_summary, valid, 8);
+AT(hmn_sampler_summary, samples, 16);
+AT(hmn_sampler_summary, rss_peak_bytes, 24);
+AT(hmn_sampler_summary, rss_peak_at_ms, 32);
+AT(hmn_sampler_summary, hwm_max_bytes, 40);
+AT(hmn_sampler_summary, rss_source, 48);
+AT(hmn_sampler_summary, device_count, 52);
+AT(hmn_sampler_summary, first_ms, 56);
+AT(hmn_sampler_summary, last_ms, 64);
+
+/* hmn_sample_device */
+SIZE(hmn_sample_device, 288);
+FIRST(hmn_sample_device, HMN__SAMPLE_DEVICE_SIZE_V1, 288);
+AT(hmn_sample_device, size, 0);
+AT(hmn_sample_device, index, 4);
+AT(hmn_sample_device, valid, 8);
+AT(hmn_sample_device, source, 16);
+AT(hmn_sample_device, tree_processes, 20);
+AT(hmn_sample_device, tree_used_bytes, 24);
+AT(hmn_sample_device, device_used_bytes, 32);
+AT(hmn_sample_device, device_free_bytes, 40);
+AT(hmn_sample_device, total_bytes, 48);
+AT(hmn_sample_device, tree_peak_bytes, 56);
+AT(hmn_sample_device, tree_peak_at_ms, 64);
+AT(hmn_sample_device, device_used_peak_bytes, 72);
+AT(hmn_sample_device, device_free_min_bytes, 80);
+AT(hmn_sample_device, accounting_peak_bytes, 88);
+AT(hmn_sample_device, name, 96);
+AT(hmn_sample_device, uuid, 192);
+
+/* hmn_tree_process */
+SIZE(hmn_tree_process, 328);
+FIRST(hmn_tree_process, HMN__TREE_PROCESS_SIZE_V1, 328);
+AT(hmn_tree_process, size, 0);
+AT(hmn_tree_process, pid, 4);
+AT(hmn_tree_process, valid, 8);
+AT(hmn_tree_process, ppid, 16);
+AT(hmn_tree_process, alive, 20);
+AT(hmn_tree_process, rss_bytes, 24);
+AT(hmn_tree_process, peak_bytes, 32);
+AT(hmn_tree_process, sampled_peak_bytes, 40);
+AT(hmn_tree_process, gpu_peak_bytes, 48);
+AT(hmn_tree_process, first_ms, 56);
+AT(hmn_tree_process, last_ms, 64);
+AT(hmn_tree_process, name, 72);
+
 /* The embedded structs of a snapshot keep their own layout. */
 AT(hmn_snapshot, gpu.used_bytes, 48);
 AT(hmn_snapshot, gpu_device.total_bytes, 96);
@@ -190,6 +264,41 @@ static void test_below_first_layout_is_refused(void)
     CHECK(hmn_process_rss_info(NULL, &rss) == HMN_EVERSION);
     rep.size = HMN__SOURCE_REPORT_SIZE_V1 - 4;
     CHECK(hmn_source_report_get(NULL, 0, &rep) == HMN_EVERSION);
+    rss.size = HMN__RSS_SIZE_V1 - 1;
+    CHECK(hmn_pid_rss_info(NULL, 0, &rss) == HMN_EVERSION);
+}
+
+/* The sampler's structs: below _V1 refused, exactly _V1 accepted. */
+static void test_sampler_layouts(void)
+{
+    hmn_sampler_config cfg = HMN_SAMPLER_CONFIG_INIT;
+    hmn_sample_info info = HMN_SAMPLE_INFO_INIT;
+    hmn_sampler_summary sum = HMN_SAMPLER_SUMMARY_INIT;
+    hmn_tree_process p = HMN_TREE_PROCESS_INIT;
+    hmn_sampler *s = NULL;
+    hmn_ctx *ctx = NULL;
+    CHECK(hmn_ctx_open(&ctx) == HMN_OK);
+    cfg.flags = 0;
+    cfg.size = HMN__SAMPLER_CONFIG_SIZE_V1 - 4;
+    CHECK(hmn_sampler_open(ctx, &cfg, &s) == HMN_EVERSION);
+    cfg.size = HMN__SAMPLER_CONFIG_SIZE_V1;
+    CHECK(hmn_sampler_open(ctx, &cfg, &s) == HMN_OK);
+    CHECK(hmn_sampler_sample(s) == HMN_OK);
+    info.size = HMN__SAMPLE_INFO_SIZE_V1 - 4;
+    CHECK(hmn_sampler_latest(s, &info) == HMN_EVERSION);
+    info.size = HMN__SAMPLE_INFO_SIZE_V1;
+    CHECK(hmn_sampler_latest(s, &info) == HMN_OK);
+    CHECK_EQ_U64(info.size, HMN__SAMPLE_INFO_SIZE_V1);
+    sum.size = HMN__SAMPLER_SUMMARY_SIZE_V1 - 8;
+    CHECK(hmn_sampler_summary_get(s, &sum) == HMN_EVERSION);
+    sum.size = HMN__SAMPLER_SUMMARY_SIZE_V1;
+    CHECK(hmn_sampler_summary_get(s, &sum) == HMN_OK);
+    p.size = HMN__TREE_PROCESS_SIZE_V1 - 8;
+    CHECK(hmn_sampler_process(s, 0, &p) == HMN_EVERSION);
+    p.size = HMN__TREE_PROCESS_SIZE_V1;
+    CHECK(hmn_sampler_process(s, 0, &p) == HMN_OK);
+    hmn_sampler_close(s);
+    hmn_ctx_close(ctx);
 }
 
 static void test_first_layout_is_accepted(void)
@@ -209,6 +318,7 @@ int main(int argc, char **argv)
     static const struct hmn_test tests[] = {
         TEST_ENTRY(test_below_first_layout_is_refused),
         TEST_ENTRY(test_first_layout_is_accepted),
+        TEST_ENTRY(test_sampler_layouts),
     };
     return RUN_TESTS(tests);
 }

@@ -76,6 +76,12 @@ struct fproc {
     unsigned long long used;
 };
 
+/* One accounting record (nvmlAccountingStats_t) of a device. */
+struct facct {
+    unsigned pid, running;
+    unsigned long long max, time_ms;
+};
+
 struct fmig {
     int present;
     unsigned gi, ci;
@@ -93,6 +99,9 @@ struct fdev {
     struct hmn_nvmlDevice_st h, mig_h[MAX_MIG];
     struct fproc *procs;
     size_t nprocs, cap;
+    int acct_mode; /* -1 not supported (default), 0 off, 1 on */
+    struct facct *acct;
+    size_t nacct, acct_cap;
 };
 
 struct fault {
@@ -117,8 +126,10 @@ static struct {
 static void reset_state(void)
 {
     int i;
-    for (i = 0; i < S.ndev; i++)
+    for (i = 0; i < S.ndev; i++) {
         free(S.dev[i].procs);
+        free(S.dev[i].acct);
+    }
     memset(&S, 0, sizeof(S));
 }
 
@@ -203,6 +214,7 @@ static void parse_device(char *rest)
     d->h.dev = S.ndev;
     d->h.mig_slot = -1;
     d->mig_mode = -1;
+    d->acct_mode = -1;
     S.ndev++;
     while ((t = next_token(&rest)) != NULL) {
         char *v = strchr(t, '=');
@@ -229,6 +241,8 @@ static void parse_device(char *rest)
             d->deny = (int)num(v);
         else if (!strcmp(t, "mig"))
             d->mig_mode = !strcmp(v, "on") ? 1 : !strcmp(v, "off") ? 0 : -1;
+        else if (!strcmp(t, "accounting"))
+            d->acct_mode = !strcmp(v, "on") ? 1 : !strcmp(v, "off") ? 0 : -1;
     }
     if (!have_free && d->total >= d->reserved + d->used)
         d->free = d->total - d->reserved - d->used;
@@ -266,6 +280,39 @@ static void parse_proc(char *rest, int many)
         if (add_proc(d, &q) != 0)
             return;
     }
+}
+
+/* acct pid=N|self max=SIZE|na running=0|1 time=MS: a record of the last device. */
+static void parse_acct(char *rest)
+{
+    struct fdev *d = S.ndev ? &S.dev[S.ndev - 1] : NULL;
+    struct facct a = {0, 1, 0, 0};
+    char *t;
+    if (!d)
+        return;
+    while ((t = next_token(&rest)) != NULL) {
+        char *v = strchr(t, '=');
+        if (!v)
+            continue;
+        *v++ = '\0';
+        if (!strcmp(t, "pid"))
+            a.pid = !strcmp(v, "self") ? fake_getpid() : (unsigned)num(v);
+        else if (!strcmp(t, "max"))
+            a.max = num(v);
+        else if (!strcmp(t, "running"))
+            a.running = (unsigned)num(v);
+        else if (!strcmp(t, "time"))
+            a.time_ms = num(v);
+    }
+    if (d->nacct == d->acct_cap) {
+        size_t cap = d->acct_cap ? d->acct_cap * 2 : 8;
+        struct facct *v = realloc(d->acct, cap * sizeof(*v));
+        if (!v)
+            return;
+        d->acct = v;
+        d->acct_cap = cap;
+    }
+    d->acct[d->nacct++] = a;
 }
 
 static void parse_mig(char *rest)
@@ -332,6 +379,8 @@ static void parse_line(char *line)
         parse_proc(rest, 1);
     else if (!strcmp(kw, "mig_instance"))
         parse_mig(rest);
+    else if (!strcmp(kw, "acct"))
+        parse_acct(rest);
     else if (!strcmp(kw, "fault"))
         parse_fault(rest);
     else if ((v = next_token(&rest)) == NULL)
@@ -859,6 +908,56 @@ hmn_nvmlReturn_t nvmlDeviceGetConfComputeMemSizeInfo(hmn_nvmlDevice_t h, void *i
     return HMN_NVML_ERROR_NOT_SUPPORTED;
 }
 #endif
+
+/* ---------------------------------------------------------------- accounting */
+
+/* The driver's protocol: NOT_SUPPORTED where the device has no accounting
+ * (and, for the statistics, while the mode is off), NOT_FOUND for a PID
+ * without a record. */
+FAKE_API hmn_nvmlReturn_t nvmlDeviceGetAccountingMode(hmn_nvmlDevice_t h,
+                                                      hmn_nvmlEnableState_t *mode);
+hmn_nvmlReturn_t nvmlDeviceGetAccountingMode(hmn_nvmlDevice_t h, hmn_nvmlEnableState_t *mode)
+{
+    struct fdev *d = parent(h);
+    hmn_nvmlReturn_t r = enter("nvmlDeviceGetAccountingMode");
+    if (r)
+        return r;
+    if (!d || !mode)
+        return HMN_NVML_ERROR_INVALID_ARGUMENT;
+    if (d->acct_mode < 0)
+        return HMN_NVML_ERROR_NOT_SUPPORTED;
+    *mode = d->acct_mode ? HMN_NVML_FEATURE_ENABLED : HMN_NVML_FEATURE_DISABLED;
+    return HMN_NVML_SUCCESS;
+}
+
+FAKE_API hmn_nvmlReturn_t nvmlDeviceGetAccountingStats(hmn_nvmlDevice_t h, unsigned int pid,
+                                                       hmn_nvmlAccountingStats_t *out);
+hmn_nvmlReturn_t nvmlDeviceGetAccountingStats(hmn_nvmlDevice_t h, unsigned int pid,
+                                              hmn_nvmlAccountingStats_t *out)
+{
+    struct fdev *d = parent(h);
+    size_t i;
+    hmn_nvmlReturn_t r = enter("nvmlDeviceGetAccountingStats");
+    if (r)
+        return r;
+    if (!d || !out)
+        return HMN_NVML_ERROR_INVALID_ARGUMENT;
+    if (d->acct_mode != 1)
+        return HMN_NVML_ERROR_NOT_SUPPORTED;
+    for (i = 0; i < d->nacct; i++) {
+        if (d->acct[i].pid != pid)
+            continue;
+        memset(out, 0, sizeof(*out));
+        out->gpuUtilization = 0;
+        out->memoryUtilization = 0;
+        out->maxMemoryUsage = d->acct[i].max;
+        out->time = d->acct[i].time_ms;
+        out->startTime = 0;
+        out->isRunning = d->acct[i].running;
+        return HMN_NVML_SUCCESS;
+    }
+    return HMN_NVML_ERROR_NOT_FOUND;
+}
 
 /* ---------------------------------------------------------------- MIG */
 

@@ -44,6 +44,20 @@ SAME_VAL(HMN_NVML_DEVICE_MIG_ENABLE, NVML_DEVICE_MIG_ENABLE);
 _Static_assert(HMN_NVML_VALUE_NOT_AVAILABLE_ULL == (unsigned long long)NVML_VALUE_NOT_AVAILABLE,
                "NOT_AVAILABLE as unsigned long long");
 
+/* Accounting. */
+SAME_SIZE(hmn_nvmlEnableState_t, nvmlEnableState_t);
+SAME_VAL(HMN_NVML_FEATURE_DISABLED, NVML_FEATURE_DISABLED);
+SAME_VAL(HMN_NVML_FEATURE_ENABLED, NVML_FEATURE_ENABLED);
+SAME_SIZE(hmn_nvmlAccountingStats_t, nvmlAccountingStats_t);
+SAME_OFF(hmn_nvmlAccountingStats_t, nvmlAccountingStats_t, gpuUtilization);
+SAME_OFF(hmn_nvmlAccountingStats_t, nvmlAccountingStats_t, memoryUtilization);
+SAME_OFF(hmn_nvmlAccountingStats_t, nvmlAccountingStats_t, maxMemoryUsage);
+SAME_OFF(hmn_nvmlAccountingStats_t, nvmlAccountingStats_t, time);
+SAME_OFF(hmn_nvmlAccountingStats_t, nvmlAccountingStats_t, startTime);
+SAME_OFF(hmn_nvmlAccountingStats_t, nvmlAccountingStats_t, isRunning);
+SAME_OFF(hmn_nvmlAccountingStats_t, nvmlAccountingStats_t, reserved);
+_Static_assert(sizeof(hmn_nvmlAccountingStats_t) == 56, "nvmlAccountingStats_t is 56 bytes");
+
 /* Memory. */
 SAME_SIZE(hmn_nvmlMemory_t, nvmlMemory_t);
 SAME_OFF(hmn_nvmlMemory_t, nvmlMemory_t, total);
