@@ -35,7 +35,7 @@ with hmn.measure(interval=0.05, devices="all", children=True) as m:
     pass
 peak: Optional[int] = m.ram_peak_bytes
 gpu_peaks: Dict[int, Optional[int]] = m.gpu_peak_bytes
-method: str = m.methods.gpu[0]
+method: Optional[str] = m.methods.gpu[0]
 count: int = m.samples
 doc: Dict[str, Any] = m.to_dict()
 holders: Tuple[hmn.GpuHolder, ...] = m.result.gpus[0].others_at_peak

@@ -63,18 +63,19 @@ class ProcessPeak(_Value):
 
 
 class RamPeak(_Value):
-    """RAM of the tree: ``peak_bytes`` by ``peak_method`` (always ``"sampled"`` in
-    measure(): no cgroup), ``peak_at_seconds`` after entry, the sampled tree
-    peak, and every process seen, in the order first seen."""
+    """RAM of the tree: ``peak_bytes`` by ``peak_method`` (``"sampled"`` in
+    measure(), which makes no cgroup; None with the peak when no member could
+    be read), ``peak_at_seconds`` after entry, the sampled tree peak, and every
+    process seen, in the order first seen."""
 
     peak_bytes: Optional[int]
-    peak_method: str
+    peak_method: Optional[str]
     peak_at_seconds: Optional[float]
     sampled_peak_bytes: Optional[int]
     processes: Tuple[ProcessPeak, ...]
     __slots__ = tuple(__annotations__)
 
-    def __init__(self, peak_bytes: Optional[int], peak_method: str,
+    def __init__(self, peak_bytes: Optional[int], peak_method: Optional[str],
                  peak_at_seconds: Optional[float], sampled_peak_bytes: Optional[int],
                  processes: Tuple[ProcessPeak, ...]) -> None:
         _fill(self, locals())
@@ -107,7 +108,7 @@ class GpuPeak(_Value):
     name: Optional[str]
     uuid: Optional[str]
     peak_bytes: Optional[int]
-    peak_method: str
+    peak_method: Optional[str]
     peak_at_seconds: Optional[float]
     sampled_peak_bytes: Optional[int]
     device_used_peak_bytes: Optional[int]
@@ -116,7 +117,8 @@ class GpuPeak(_Value):
     __slots__ = tuple(__annotations__)
 
     def __init__(self, index: int, name: Optional[str], uuid: Optional[str],
-                 peak_bytes: Optional[int], peak_method: str, peak_at_seconds: Optional[float],
+                 peak_bytes: Optional[int], peak_method: Optional[str],
+                 peak_at_seconds: Optional[float],
                  sampled_peak_bytes: Optional[int], device_used_peak_bytes: Optional[int],
                  device_free_min_bytes: Optional[int], others_at_peak: Tuple[GpuHolder, ...]
                  ) -> None:
@@ -141,22 +143,23 @@ class Measurement(_Value):
 
 class PeakMethods(_Value):
     """How each peak was obtained: ``ram`` (``"sampled"``) and ``gpu`` by device
-    index (``"nvml-accounting"`` or ``"sampled"``)."""
+    index (``"nvml-accounting"`` or ``"sampled"``); None where that peak is unknown."""
 
-    ram: str
-    gpu: Dict[int, str]
+    ram: Optional[str]
+    gpu: Dict[int, Optional[str]]
     __slots__ = tuple(__annotations__)
 
-    def __init__(self, ram: str, gpu: Dict[int, str]) -> None:
+    def __init__(self, ram: Optional[str], gpu: Dict[int, Optional[str]]) -> None:
         _fill(self, locals())
 
     def __hash__(self) -> int:  # the dict is a copy nobody else holds
-        return hash((type(self).__name__, self.ram, tuple(sorted(self.gpu.items()))))
+        return hash((type(self).__name__, self.ram, tuple(sorted(self.gpu.items(), key=str))))
 
 
 # ---------------------------------------------------------------- the block
-def _seconds(at_ms: int, first_ms: int) -> float:
-    return round(max(0, at_ms - first_ms) / 1000.0, 3)
+def _seconds(at_ms: int) -> float:
+    """The sampler's clock (ms since it was opened, i.e. since entry) in seconds."""
+    return round(at_ms / 1000.0, 3)
 
 
 def _interval_ms(interval: float) -> int:
@@ -319,7 +322,6 @@ class measure:
             raise InvalidArgumentError("this measure() block ended without figures")
         s = _abi.SamplerSummary.new()
         self._check(lib.hmn_sampler_summary_get(h, ctypes.byref(s)))
-        first = s.first_ms
         peak_ok = bool(s.valid & _abi.SAMPLE_HAS_RSS_PEAK)
         processes: List[ProcessPeak] = []
         for i in range(s.processes_seen):
@@ -330,16 +332,16 @@ class measure:
                 peak_bytes=_opt(p.valid, _abi.TPROC_HAS_PEAK, p.peak_bytes)))
         ram = RamPeak(
             peak_bytes=s.rss_peak_bytes if peak_ok else None,
-            peak_method="sampled",
-            peak_at_seconds=_seconds(s.rss_peak_at_ms, first) if peak_ok else None,
+            peak_method="sampled" if peak_ok else None,
+            peak_at_seconds=_seconds(s.rss_peak_at_ms) if peak_ok else None,
             sampled_peak_bytes=s.rss_peak_bytes if peak_ok else None,
             processes=tuple(processes))
-        gpus = tuple(self._device_peak(h, i, first) for i in range(s.device_count))
+        gpus = tuple(self._device_peak(h, i) for i in range(s.device_count))
         return Measurement(
-            wall_seconds=_seconds(s.last_ms, first) if s.samples else None,
+            wall_seconds=_seconds(s.last_ms) if s.samples else None,
             interval_ms=self.interval_ms, samples=s.samples, ram=ram, gpus=gpus)
 
-    def _device_peak(self, h: ctypes.c_void_p, i: int, first: int) -> GpuPeak:
+    def _device_peak(self, h: ctypes.c_void_p, i: int) -> GpuPeak:
         d = _abi.SampleDevice.new()
         self._check(lib.hmn_sampler_device(h, i, ctypes.byref(d)))
         v = d.valid
@@ -363,9 +365,10 @@ class measure:
             name=_text(d.name),
             uuid=_text(d.uuid),
             peak_bytes=d.accounting_peak_bytes if accounting else sampled,
-            peak_method="nvml-accounting" if accounting else "sampled",
+            peak_method="nvml-accounting" if accounting else (None if sampled is None
+                                                               else "sampled"),
             peak_at_seconds=(None if accounting or sampled is None
-                             else _seconds(d.tree_peak_at_ms, first)),
+                             else _seconds(d.tree_peak_at_ms)),
             sampled_peak_bytes=sampled,
             device_used_peak_bytes=_opt(v, _abi.SDEV_HAS_USED_PEAK, d.device_used_peak_bytes),
             device_free_min_bytes=_opt(v, _abi.SDEV_HAS_FREE_MIN, d.device_free_min_bytes),
