@@ -99,6 +99,8 @@ def measure_table(calls: int, runs: int) -> None:
 
     methods: Dict[str, Callable[[], object]] = {
         "measure(devices=None, ctx=ctx)": lambda: block(devices=None, ctx=ctx),
+        "measure(devices=None, children=False, ctx=ctx)":
+            lambda: block(devices=None, children=False, ctx=ctx),
         "measure(ctx=ctx) (devices=\"all\", none here)": lambda: block(ctx=ctx),
         "measure() (a context of its own per block)": lambda: block(),
         "reference: rss_info(ctx=ctx) twice": manual,
@@ -110,8 +112,9 @@ def measure_table(calls: int, runs: int) -> None:
         for name, fn in methods.items():
             results[name].append(per_call_ns(fn, calls))
     ctx.close()
+    procs = sum(1 for n in os.listdir("/proc") if n.isdigit()) if os.path.isdir("/proc") else 0
     print(f"\nmeasure() enter + exit of an empty block, {calls} blocks x {runs} runs per method, "
-          "interleaved\n")
+          f"interleaved ({procs} processes on this machine: the tree is found in all of them)\n")
     print("| method | median us/block |")
     print("|---|---:|")
     for name, values in results.items():
