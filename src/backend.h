@@ -96,12 +96,17 @@ struct hmn__ptab_entry {
     int has_start;       /* Linux: from the same stat line; Windows: asked only when needed */
     uint64_t start;      /* as hmn__ram_process_start gives it */
     char name[64];       /* Windows: the image name of the snapshot; Linux: "" */
+    uint64_t ino;        /* Linux: inode of <procfs>/<pid> (the scan's cache key) */
 };
 struct hmn__ptab {
     struct hmn__ptab_entry *v;
     size_t n, cap;
+    struct hmn__ptab_entry *prev; /* the previous table, sorted by PID (Linux cache) */
+    size_t prev_n, prev_cap;
 };
-/* Every live process (zombies left out), appended to tab in any order.
+/* Every live process (zombies left out) into tab, replacing what it held, in
+ * any order; a caller that sorts tab->v by PID between calls lets the Linux
+ * scan reuse the entries of processes that did not change (see ram_linux.c).
  * HMN_ENOMEM, or the error of the listing itself (one unreadable entry is skipped). */
 int hmn__ram_process_table(hmn_ctx *ctx, struct hmn__ptab *tab);
 

@@ -132,6 +132,18 @@ int hmn__ram_process_start(hmn_ctx *ctx, uint32_t pid, uint64_t *start)
 
 /* ---------------------------------------------------------------- other processes */
 
+/*
+ * The process table.  Reading every process's stat costs about 2 us per
+ * process, for every sample, on a machine whose processes mostly never
+ * change.  On a real procfs the inode number of <procfs>/<pid> (d_ino, free
+ * with the listing) names one process: a new process with a reused PID gets
+ * a new inode, and so does a dentry the kernel evicted and rebuilt (a
+ * harmless re-read).  A process's parent changes only when the parent goes
+ * away (adoption), and its start time never does; so an entry of the
+ * previous table is kept when its PID has the same inode and its parent is
+ * still the same process, and stat is read only for the others.  Fixture
+ * trees (HMN_PROCFS pointing at ordinary files) are read in full each time.
+ */
 struct scan {
     hmn_ctx *ctx;
     struct hmn__ptab *tab;
@@ -148,51 +160,119 @@ static int all_digits(const char *s)
     return 1;
 }
 
-static int scan_one(void *arg, const char *name)
+static int list_one(void *arg, const char *name, uint64_t ino)
 {
     struct scan *sc = arg;
-    struct hmn__stat_tree st;
-    struct hmn__ptab_entry *e;
-    char path[600], buf[1024];
-    size_t len;
+    struct hmn__ptab *tab = sc->tab;
     uint64_t pid;
-    if (!all_digits(name) || hmn__parse_u64(name, strlen(name), &pid) != HMN_OK ||
-        pid == 0 || pid > UINT32_MAX)
+    if (!all_digits(name) || hmn__parse_u64(name, strlen(name), &pid) != HMN_OK || pid == 0 ||
+        pid > UINT32_MAX)
         return 0;
-    if (hmn__path(path, sizeof(path), sc->ctx->procfs, "/%s/stat", name) != HMN_OK ||
-        hmn__read_file(path, buf, sizeof(buf), &len, NULL) != HMN_OK ||
-        hmn__parse_stat_tree(buf, len, &st) != HMN_OK)
-        return 0; /* gone since the listing, or not a process: skipped */
-    if (st.state == 'Z' || st.state == 'X')
-        return 0; /* exited: its memory is gone, only its exit status waits */
-    if (sc->tab->n == sc->tab->cap) {
-        size_t cap = sc->tab->cap ? sc->tab->cap * 2 : 256;
+    if (tab->n == tab->cap) {
+        size_t cap = tab->cap ? tab->cap * 2 : 256;
         struct hmn__ptab_entry *v;
-        if (cap > SIZE_MAX / sizeof(*v) || !(v = realloc(sc->tab->v, cap * sizeof(*v)))) {
+        if (cap > SIZE_MAX / sizeof(*v) || !(v = realloc(tab->v, cap * sizeof(*v)))) {
             sc->rc = HMN_ENOMEM;
             return -1;
         }
-        sc->tab->v = v;
-        sc->tab->cap = cap;
+        tab->v = v;
+        tab->cap = cap;
     }
-    e = &sc->tab->v[sc->tab->n++];
-    memset(e, 0, sizeof(*e));
-    e->pid = (uint32_t)pid;
-    e->ppid = st.ppid;
-    e->start = st.start;
-    e->has_start = 1;
+    memset(&tab->v[tab->n], 0, sizeof(tab->v[0]));
+    tab->v[tab->n].pid = (uint32_t)pid;
+    tab->v[tab->n].ino = ino;
+    tab->n++;
     return 0;
 }
 
-/* One pass over <procfs>/<pid>/stat: parent and start time of every process. */
+static int cmp_pid(const void *a, const void *b)
+{
+    const struct hmn__ptab_entry *x = a, *y = b;
+    return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+static const struct hmn__ptab_entry *find_pid(const struct hmn__ptab_entry *v, size_t n,
+                                              uint32_t pid)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid].pid == pid)
+            return &v[mid];
+        if (v[mid].pid < pid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+/* The previous entry of e's process, when neither it nor its parent changed. */
+static const struct hmn__ptab_entry *unchanged(const struct hmn__ptab *tab,
+                                               const struct hmn__ptab_entry *e)
+{
+    const struct hmn__ptab_entry *p = find_pid(tab->prev, tab->prev_n, e->pid), *was, *now;
+    if (!p || p->ino != e->ino || !p->has_start)
+        return NULL;
+    if (p->ppid == 0)
+        return p;
+    was = find_pid(tab->prev, tab->prev_n, p->ppid);
+    now = find_pid(tab->v, tab->n, p->ppid);
+    return was && now && was->ino == now->ino ? p : NULL;
+}
+
+/* stat of one entry; 0 when it is gone, a zombie or unreadable (dropped). */
+static int read_stat(hmn_ctx *ctx, struct hmn__ptab_entry *e)
+{
+    struct hmn__stat_tree st;
+    char path[600], buf[1024];
+    size_t len;
+    if (hmn__path(path, sizeof(path), ctx->procfs, "/%u/stat", e->pid) != HMN_OK ||
+        hmn__read_file(path, buf, sizeof(buf), &len, NULL) != HMN_OK ||
+        hmn__parse_stat_tree(buf, len, &st) != HMN_OK)
+        return 0; /* gone since the listing, or not a process */
+    if (st.state == 'Z' || st.state == 'X')
+        return 0; /* exited: its memory is gone, only its exit status waits */
+    e->ppid = st.ppid;
+    e->start = st.start;
+    e->has_start = 1;
+    return 1;
+}
+
 int hmn__ram_process_table(hmn_ctx *ctx, struct hmn__ptab *tab)
 {
     struct scan sc = {ctx, tab, HMN_OK};
-    int rc = hmn__list_dir(ctx->procfs, scan_one, &sc);
+    struct hmn__ptab_entry *t;
+    size_t i, k, cap;
+    int rc, cache;
+    /* The last table becomes the cache; its array is reused for this one. */
+    t = tab->prev, tab->prev = tab->v, tab->v = t;
+    cap = tab->prev_cap, tab->prev_cap = tab->cap, tab->cap = cap;
+    tab->prev_n = tab->n;
+    tab->n = 0;
+    cache = tab->prev_n > 0 && hmn__is_procfs(ctx->procfs);
+    rc = hmn__list_dir_ino(ctx->procfs, list_one, &sc);
     if (sc.rc != HMN_OK)
         return hmn__fail(ctx, sc.rc, "process table: out of memory");
     if (rc < 0)
         return hmn__fail(ctx, rc, "cannot list %s: %s", ctx->procfs, hmn_strerror(rc));
+    qsort(tab->v, tab->n, sizeof(*tab->v), cmp_pid);
+    /* Fill in place first (the parent checks search the listing), then drop the gone. */
+    for (i = 0; i < tab->n; i++) {
+        struct hmn__ptab_entry *e = &tab->v[i];
+        const struct hmn__ptab_entry *p = cache ? unchanged(tab, e) : NULL;
+        if (p) {
+            e->ppid = p->ppid;
+            e->start = p->start;
+            e->has_start = 1;
+        } else {
+            (void)read_stat(ctx, e);
+        }
+    }
+    for (i = k = 0; i < tab->n; i++)
+        if (tab->v[i].has_start)
+            tab->v[k++] = tab->v[i];
+    tab->n = k;
     return HMN_OK;
 }
 

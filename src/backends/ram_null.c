@@ -26,7 +26,7 @@ int hmn__ram_process_start(hmn_ctx *ctx, uint32_t pid, uint64_t *start)
 
 int hmn__ram_process_table(hmn_ctx *ctx, struct hmn__ptab *tab)
 {
-    (void)tab;
+    tab->n = 0;
     return hmn__fail(ctx, HMN_EUNSUPPORTED, "process tables not supported on this platform");
 }
 

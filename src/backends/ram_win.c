@@ -116,6 +116,7 @@ int hmn__ram_process_table(hmn_ctx *ctx, struct hmn__ptab *tab)
     PROCESSENTRY32W pe;
     HANDLE snap = CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0);
     int rc = HMN_OK;
+    tab->n = 0;
     if (snap == INVALID_HANDLE_VALUE)
         return hmn__fail(ctx, HMN_EBACKEND,
                          "CreateToolhelp32Snapshot failed (GetLastError = %lu)",

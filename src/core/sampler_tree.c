@@ -185,7 +185,6 @@ static int find_members(hmn_sampler *s, hmn_ctx *ctx, uint64_t t_ms)
         check_root(s, ctx, t_ms);
         return HMN_OK;
     }
-    s->tab.n = 0;
     rc = hmn__ram_process_table(ctx, &s->tab);
     if (rc != HMN_OK)
         return rc;
@@ -344,6 +343,7 @@ void hmn__tree_free(hmn_sampler *s)
 {
     free(s->m);
     free(s->tab.v);
+    free(s->tab.prev);
     free(s->tab_member);
     free(s->alive_pid);
     free(s->alive_idx);

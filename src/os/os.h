@@ -131,6 +131,11 @@ int hmn__run(const char *const argv[], uint64_t timeout_ms, char *buf, size_t ca
 /* Directory listing: calls fn for every entry name except "." and "..". */
 typedef int (*hmn__dir_fn)(void *arg, const char *name);
 int hmn__list_dir(const char *path, hmn__dir_fn fn, void *arg);
+/* The same with each entry's inode number (d_ino).  POSIX only. */
+typedef int (*hmn__dir_ino_fn)(void *arg, const char *name, uint64_t ino);
+int hmn__list_dir_ino(const char *path, hmn__dir_ino_fn fn, void *arg);
+/* 1 when path is the root of a mounted procfs (Linux statfs), else 0. */
+int hmn__is_procfs(const char *path);
 /*
  * A directory of symbolic links (/proc/<pid>/fd): fn(arg, name, target, rc)
  * for every entry but "." and "..", the target read with readlinkat()

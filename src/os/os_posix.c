@@ -15,6 +15,7 @@
 #include <sys/sysmacros.h>
 #if defined(__linux__)
 #include <sys/syscall.h>
+#include <sys/vfs.h>
 #endif
 #include <time.h>
 #include <unistd.h>
@@ -303,6 +304,37 @@ void hmn__dl_close(hmn__dl *dl)
         return;
     dlclose(dl->handle);
     free(dl);
+}
+
+int hmn__list_dir_ino(const char *path, hmn__dir_ino_fn fn, void *arg)
+{
+    struct dirent *de;
+    DIR *d = opendir(path);
+    if (!d)
+        return errno_code(errno);
+    while ((de = readdir(d)) != NULL) {
+        int rc;
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        rc = fn(arg, de->d_name, (uint64_t)de->d_ino);
+        if (rc != 0) {
+            closedir(d);
+            return rc < 0 ? rc : HMN_OK;
+        }
+    }
+    closedir(d);
+    return HMN_OK;
+}
+
+int hmn__is_procfs(const char *path)
+{
+#if defined(__linux__)
+    struct statfs f;
+    return statfs(path, &f) == 0 && f.f_type == 0x9fa0; /* PROC_SUPER_MAGIC */
+#else
+    (void)path;
+    return 0;
+#endif
 }
 
 int hmn__list_dir(const char *path, hmn__dir_fn fn, void *arg)

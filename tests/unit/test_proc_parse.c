@@ -82,6 +82,37 @@ static void stat_start_time(void)
     CHECK_EQ_U64(t, 5);
 }
 
+static void stat_tree_fields(void)
+{
+    static const char real[] =
+        "1234 (sleep) S 1000 1234 1000 34816 1234 4194304 95 0 0 0 0 0 0 0 20 0 1 0 8834213 "
+        "5799936 230 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 2 0 0 0 0 0\n";
+    static const char hostile[] = "77 (a) Z 9 (b c) R 1 77 77 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 42 0\n";
+    static const char big[] =
+        "1234 (sleep) S 99999999999 1234 1000 34816 1234 4194304 95 0 0 0 0 0 0 0 20 0 1 0 8834213 "
+        "5799936 230\n";
+    static const char zombie[] = "99 (x) Z 98 99 99 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 7 0 0\n";
+    struct hmn__stat_tree t = {'?', 5, 5};
+    CHECK(hmn__parse_stat_tree(real, sizeof(real) - 1, &t) == HMN_OK);
+    CHECK(t.state == 'S');
+    CHECK_EQ_U64(t.ppid, 1000);
+    CHECK_EQ_U64(t.start, 8834213);
+    /* The fields after the last ')': a name faking "Z 9" does not count. */
+    CHECK(hmn__parse_stat_tree(hostile, sizeof(hostile) - 1, &t) == HMN_OK);
+    CHECK(t.state == 'R');
+    CHECK_EQ_U64(t.ppid, 1);
+    CHECK_EQ_U64(t.start, 42);
+    CHECK(hmn__parse_stat_tree(zombie, sizeof(zombie) - 1, &t) == HMN_OK);
+    CHECK(t.state == 'Z');
+    t.state = '?';
+    t.ppid = 5;
+    CHECK(hmn__parse_stat_tree(real, 60, &t) == HMN_EPARSE); /* cut before field 22 */
+    CHECK(hmn__parse_stat_tree("1 (x) SS 1 2", 12, &t) == HMN_EPARSE);
+    CHECK(hmn__parse_stat_tree(big, sizeof(big) - 1, &t) == HMN_EPARSE); /* PPID past 32 bits */
+    CHECK(hmn__parse_stat_tree("no paren", 8, &t) == HMN_EPARSE);
+    CHECK(t.state == '?' && t.ppid == 5); /* untouched on failure */
+}
+
 int main(int argc, char **argv)
 {
     static const struct hmn_test tests[] = {
@@ -90,6 +121,7 @@ int main(int argc, char **argv)
         TEST_ENTRY(tgid_and_nspid),
         TEST_ENTRY(no_read_past_length),
         TEST_ENTRY(stat_start_time),
+        TEST_ENTRY(stat_tree_fields),
     };
     return RUN_TESTS(tests);
 }

@@ -7,6 +7,8 @@
  *   stderr         write to stderr only (the parent must discard it)
  *   tree           start "sleep 20000" as a grandchild sharing stdout,
  *                  print "gc <pid>", then sleep 20 s
+ *   alloc MB       commit and touch MB MiB, print "ready", sleep 20 s
+ *   tree-alloc MB  as tree, with "alloc MB" as the grandchild (test_win_sampler)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,12 +38,27 @@ int main(int argc, char **argv)
             putchar('x');
         return 0;
     }
-    if (strcmp(argv[1], "tree") == 0) {
+    if (strcmp(argv[1], "alloc") == 0 && argc > 2) {
+        SIZE_T n = (SIZE_T)atol(argv[2]) << 20, k;
+        volatile unsigned char *p = VirtualAlloc(NULL, n, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE);
+        if (!p)
+            return 103;
+        for (k = 0; k < n; k += 4096)
+            p[k] = 1;
+        printf("ready\n");
+        fflush(stdout);
+        Sleep(20000);
+        return 0;
+    }
+    if (strcmp(argv[1], "tree") == 0 || (strcmp(argv[1], "tree-alloc") == 0 && argc > 2)) {
         STARTUPINFOA si;
         PROCESS_INFORMATION pi;
         char cmd[MAX_PATH + 32], self[MAX_PATH];
         GetModuleFileNameA(NULL, self, sizeof(self));
-        snprintf(cmd, sizeof(cmd), "\"%s\" sleep 20000", self);
+        if (strcmp(argv[1], "tree") == 0)
+            snprintf(cmd, sizeof(cmd), "\"%s\" sleep 20000", self);
+        else
+            snprintf(cmd, sizeof(cmd), "\"%s\" alloc %d", self, atoi(argv[2]));
         memset(&si, 0, sizeof(si));
         si.cb = sizeof(si);
         si.dwFlags = STARTF_USESTDHANDLES;
