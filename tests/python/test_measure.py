@@ -238,7 +238,8 @@ class Scenario:
         tmp = f"{self.path}.{self.n}"
         self.n += 1
         with open(tmp, "w") as f:
-            f.write(text)
+            # Every version a different size: a change even when an inode and an mtime repeat.
+            f.write(f"# version {self.n} {'x' * self.n}\n" + text)
         os.rename(tmp, self.path)
 
 
@@ -323,6 +324,75 @@ class Gpu(unittest.TestCase):
             with hmn.measure(devices=3):
                 self.fail("entered a block for a device that does not exist")
         self.assertIn("3", str(e.exception))
+
+
+class Drm(unittest.TestCase):
+    """An AMD card through DRM fdinfo: a /proc tree of our own (a launcher, its
+    child and grandchild sharing one DRM client, and an outsider), changed
+    while the block runs, over the fixture's /sys."""
+
+    def setUp(self) -> None:
+        if hmntest.ALL_OFF:
+            self.skipTest("DRM backend compiled out")
+        need("DATA")
+        tmp = tempfile.TemporaryDirectory(dir=hmntest.env("WORK") or None)
+        self.addCleanup(tmp.cleanup)
+        self.proc = os.path.join(tmp.name, "proc")
+        for pid, ppid, start, name in ((100, 1, 500, "launcher"), (101, 100, 600, "render"),
+                                       (102, 101, 700, "forked"), (200, 1, 50, "desktop")):
+            self.put_proc(pid, ppid, start, name)
+        # 101 and 102 hold the same client 300 (a fork): counted once.
+        self.put_client(101, 3, 300, 12288)
+        self.put_client(102, 3, 300, 12288)
+        self.put_client(200, 5, 400, 1024)
+        self.env = scenario(drm="multi", procfs=self.proc)
+        self.env.__enter__()
+        self.addCleanup(self.env.__exit__, None, None, None)
+
+    def write(self, rel: str, text: str) -> None:
+        path = os.path.join(self.proc, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path + ".tmp", "w") as f:
+            f.write(text)
+        os.rename(path + ".tmp", path)
+
+    def put_proc(self, pid: int, ppid: int, start: int, name: str) -> None:
+        self.write(f"{pid}/stat", f"{pid} ({name}) S {ppid} {pid} {pid} 0 -1 4194560 100 0 0 0 1 "
+                   f"2 0 0 20 0 1 0 {start} 1000 200 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 "
+                   "17 3 0 0 0 0 0\n")
+        self.write(f"{pid}/status", f"Name:\t{name}\nState:\tS (sleeping)\nTgid:\t{pid}\n"
+                   f"Pid:\t{pid}\nPPid:\t{ppid}\nVmHWM:\t    2000 kB\nVmRSS:\t    1000 kB\n")
+        self.write(f"{pid}/comm", name + "\n")
+
+    def put_client(self, pid: int, fd: int, client: int, vram_kib: int) -> None:
+        link = os.path.join(self.proc, str(pid), "fd", str(fd))
+        os.makedirs(os.path.dirname(link), exist_ok=True)
+        if not os.path.islink(link):
+            os.symlink("/dev/dri/renderD128", link)
+        self.write(f"{pid}/fdinfo/{fd}",
+                   "pos:\t0\nflags:\t02100002\nmnt_id:\t24\ndrm-driver:\tamdgpu\n"
+                   f"drm-client-id:\t{client}\ndrm-pdev:\t0000:08:00.0\n"
+                   f"drm-total-vram:\t{vram_kib} KiB\ndrm-resident-vram:\t{vram_kib} KiB\n"
+                   "drm-total-gtt:\t0 KiB\ndrm-resident-gtt:\t0 KiB\n")
+
+    def test_tree_on_an_amd_card(self) -> None:
+        with hmn.measure(interval=0.02, devices=0, pid=100) as m:
+            self.assertEqual(m.gpu_peak_bytes, {0: 12288 * 1024})  # one shared client, once
+            self.put_client(101, 3, 300, 40960)  # the client grows
+            self.put_client(102, 3, 300, 40960)
+            deadline = time.monotonic() + 10
+            while m.gpu_peak_bytes[0] != 40960 * 1024:
+                self.assertLess(time.monotonic(), deadline, m.to_dict())
+                time.sleep(0.01)
+        g = m.result.gpus[0]
+        self.assertEqual(g.peak_method, "sampled")
+        self.assertEqual(g.sampled_peak_bytes, 40960 * 1024)
+        self.assertEqual(g.device_used_peak_bytes, 536870912)  # the fixture's sysfs figure
+        self.assertEqual([(o.pid, o.name, o.used_bytes) for o in g.others_at_peak],
+                         [(200, "desktop", 1024 * 1024)])
+        self.assertEqual(sorted(p.pid for p in m.result.ram.processes), [100, 101, 102])
+        self.assertEqual({p.peak_bytes for p in m.result.ram.processes}, {2000 * 1024})
+        self.assertEqual(m.ram_peak_bytes, 3 * 1000 * 1024)  # three members of 1000 kB each
 
 
 # ---------------------------------------------------------------- errors
