@@ -119,7 +119,8 @@ struct hmn__pid_mem {
     char comm[64];       /* Linux: status Name (kernel comm, escaped); Windows: "" */
 };
 /* HMN_OK (a process without memory, a kernel thread, has no bit set),
- * HMN_ENOENT (gone, a zombie, or a thread id), HMN_EACCES, or another error. */
+ * HMN_ENOENT (gone, a zombie, or a thread id), HMN_EACCES, HMN_EPARSE (a
+ * VmRSS that is not a number), or another error. */
 int hmn__ram_pid_read(hmn_ctx *ctx, uint32_t pid, int want_pss, struct hmn__pid_mem *out);
 
 /* Owner of pid (uid, user, cgroup placement) into out, which arrives zeroed

@@ -322,8 +322,12 @@ int hmn__ram_pid_read(hmn_ctx *ctx, uint32_t pid, int want_pss, struct hmn__pid_
         hmn__copy_text(out->comm, sizeof(out->comm), t, tlen);
         out->valid |= HMN__PM_HAS_COMM;
     }
-    /* A kernel thread has no Vm* lines: no memory of its own, nothing is valid. */
-    if (hmn__parse_status_kb(st, len, "VmRSS", &kb, NULL, 0) == HMN_OK) {
+    /* A kernel thread has no Vm* lines: no memory of its own, nothing is
+     * valid.  A VmRSS line that is not a number is no figure either. */
+    rc = hmn__parse_status_kb(st, len, "VmRSS", &kb, NULL, 0);
+    if (rc == HMN_EPARSE)
+        return hmn__fail(ctx, HMN_EPARSE, "%s: VmRSS is not a number", path);
+    if (rc == HMN_OK) {
         out->rss = hmn__sat_mul(kb, 1024);
         out->valid |= HMN_RSS_HAS_CURRENT;
     }

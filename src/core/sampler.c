@@ -63,7 +63,7 @@ int hmn_sampler_open(hmn_ctx *ctx, const hmn_sampler_config *cfg, hmn_sampler **
     *out = NULL;
     /* A sampler lives on one long-lived context (NVML stays initialised). */
     if (!ctx || !cfg)
-        return ctx ? hmn__fail(ctx, HMN_EINVAL, "sampler: no configuration") : HMN_EINVAL;
+        return HMN_EINVAL;
     s = calloc(1, sizeof(*s));
     if (!s)
         return HMN_ENOMEM;

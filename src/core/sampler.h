@@ -25,6 +25,7 @@ struct hmn__member {
     int gpu_seen;
     uint64_t gpu_now;
     uint32_t host_pid;  /* as the driver names it (NVML accounting); pid until a row says */
+    uint64_t acct_final; /* bit i: its final accounting record on device i was added */
     char comm[64];      /* what the name was last read for */
     char name[256];
 };
@@ -36,6 +37,7 @@ struct hmn__rowvec {
 };
 
 struct hmn__sdev {
+    uint64_t acct_gone;    /* accounting: the final maxMemoryUsage of members gone */
     hmn_sample_device agg; /* latest figures and the run's peaks (hmn_sampler_device) */
     hmn_sample_device cur; /* this sample's figures only (hmn_sample_get_device) */
     struct hmn__rowvec others_cur, others_last, others_peak;

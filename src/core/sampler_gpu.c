@@ -138,21 +138,46 @@ static void read_device(hmn_ctx *ctx, struct hmn__sdev *d)
         hmn__strlcpy(d->cur.uuid, info.uuid, sizeof(d->cur.uuid));
 }
 
-/* NVML accounting: the sum of every member's maxMemoryUsage, living or not. */
-static void read_accounting(hmn_sampler *s, hmn_ctx *ctx, struct hmn__sdev *d)
+/*
+ * NVML accounting: the sum of maxMemoryUsage over every member, living or
+ * gone (the driver keeps the records of exited processes).  A gone member's
+ * record is final: it is asked for once after it left and added to
+ * acct_gone, so a long run of many short processes costs one call per
+ * living member and sample, not one per process ever seen.
+ */
+static void read_accounting(hmn_sampler *s, hmn_ctx *ctx, struct hmn__sdev *d, size_t di)
 {
     uint32_t stack[64], *pids = stack;
-    size_t i, n = 0;
-    uint64_t sum = 0;
-    if (s->nm > HMN__ARRAY_LEN(stack)) {
-        pids = malloc(s->nm * sizeof(*pids));
+    size_t i, n = 0, ngone = 0, cap = HMN__ARRAY_LEN(stack);
+    uint64_t bit = di < 64 ? 1ull << di : 0, alive = 0, gone = 0;
+    int rc;
+    if (!bit)
+        return; /* past 64 devices: no room for the bookkeeping, no figure */
+    for (i = 0; i < s->nm; i++)
+        n += s->m[i].counted && (s->m[i].alive || !(s->m[i].acct_final & bit));
+    if (n > cap) {
+        pids = malloc(n * sizeof(*pids));
         if (!pids)
             return;
     }
+    /* The living first, then the newly gone: two calls, one sum each. */
+    n = 0;
     for (i = 0; i < s->nm; i++)
-        if (s->m[i].counted)
+        if (s->m[i].counted && s->m[i].alive)
             pids[n++] = s->m[i].host_pid;
-    if (hmn__accounting_locked(ctx, d->cur.index, pids, n, &sum) == HMN_OK) {
+    for (i = 0; i < s->nm; i++)
+        if (s->m[i].counted && !s->m[i].alive && !(s->m[i].acct_final & bit))
+            pids[n + ngone++] = s->m[i].host_pid;
+    rc = hmn__accounting_locked(ctx, d->cur.index, pids, n, &alive);
+    if (rc == HMN_OK && ngone)
+        rc = hmn__accounting_locked(ctx, d->cur.index, pids + n, ngone, &gone);
+    if (rc == HMN_OK) {
+        uint64_t sum;
+        for (i = 0; i < s->nm; i++)
+            if (s->m[i].counted && !s->m[i].alive)
+                s->m[i].acct_final |= bit;
+        d->acct_gone = hmn__sat_add(d->acct_gone, gone);
+        sum = hmn__sat_add(d->acct_gone, alive);
         if (!(d->agg.valid & HMN_SDEV_HAS_ACCOUNTING) || sum > d->agg.accounting_peak_bytes)
             d->agg.accounting_peak_bytes = sum;
         d->agg.valid |= HMN_SDEV_HAS_ACCOUNTING;
@@ -201,7 +226,8 @@ static void fold_device(struct hmn__sdev *d, uint64_t t_ms)
     d->others_cur.n = 0;
 }
 
-static void sample_device(hmn_sampler *s, hmn_ctx *ctx, struct hmn__sdev *d, uint64_t t_ms)
+static void sample_device(hmn_sampler *s, hmn_ctx *ctx, struct hmn__sdev *d, size_t di,
+                          uint64_t t_ms)
 {
     struct hmn__proc_vec pv;
     uint32_t index = d->agg.index;
@@ -214,7 +240,7 @@ static void sample_device(hmn_sampler *s, hmn_ctx *ctx, struct hmn__sdev *d, uin
         split_rows(s, d, &pv);
     hmn__proc_vec_free(&pv);
     read_device(ctx, d);
-    read_accounting(s, ctx, d);
+    read_accounting(s, ctx, d, di);
     fold_device(d, t_ms);
 }
 
@@ -226,7 +252,7 @@ void hmn__sgpu_sample(hmn_sampler *s, hmn_ctx *ctx, uint64_t t_ms)
      * the caller's last error message stays what it was. */
     memcpy(keep, ctx->errmsg, sizeof(keep));
     for (i = 0; i < s->ndev; i++)
-        sample_device(s, ctx, &s->dev[i], t_ms);
+        sample_device(s, ctx, &s->dev[i], i, t_ms);
     memcpy(ctx->errmsg, keep, sizeof(keep));
 }
 

@@ -292,8 +292,13 @@ static int index_alive(hmn_sampler *s)
 
 int hmn__tree_sample(hmn_sampler *s, hmn_ctx *ctx, uint64_t t_ms, hmn_sample_info *info)
 {
+    char keep[sizeof(ctx->errmsg)];
     size_t i;
-    int rc = find_members(s, ctx, t_ms);
+    int rc;
+    /* A member that exits between the table and its read is no failure of
+     * the sample: the caller's last error message stays what it was. */
+    memcpy(keep, ctx->errmsg, sizeof(keep));
+    rc = find_members(s, ctx, t_ms);
     if (rc != HMN_OK)
         return rc;
     s->pss_missing = 0;
@@ -308,6 +313,7 @@ int hmn__tree_sample(hmn_sampler *s, hmn_ctx *ctx, uint64_t t_ms, hmn_sample_inf
         info->valid &= ~(uint64_t)HMN_SAMPLE_HAS_PSS;
     if (index_alive(s) != HMN_OK)
         return hmn__fail(ctx, HMN_ENOMEM, "sampler: out of memory");
+    memcpy(ctx->errmsg, keep, sizeof(keep));
     return HMN_OK;
 }
 

@@ -221,6 +221,19 @@ static void nvml_tree_over_time(void)
     CHECK(member(s, 100, &p));
     CHECK(!(p.valid & HMN_TPROC_HAS_GPU)); /* never on the GPU: unknown, not 0 */
 
+    /* A gone member's record is final and asked for once: a later change of
+     * it (which a real driver never makes) is not read again. */
+    snprintf(text, sizeof(text),
+             "%sused=2GiB accounting=on\n"
+             "proc pid=102 used=512MiB kinds=graphics\n"
+             "acct pid=101 max=5000MiB running=0\n"
+             "acct pid=102 max=1600MiB running=1\n",
+             dev_head);
+    CHECK(put_scenario(text) == 0);
+    CHECK(hmn_sampler_sample(s) == HMN_OK);
+    CHECK(hmn_sampler_device(s, 0, &d) == HMN_OK);
+    CHECK_EQ_U64(d.accounting_peak_bytes, 2700 * MIB);
+
     snprintf(text, sizeof(text),
              "%sused=2GiB accounting=off\n"
              "proc pid=102 used=na kinds=graphics\n",
@@ -231,13 +244,13 @@ static void nvml_tree_over_time(void)
     CHECK(!(d.valid & HMN_SDEV_HAS_TREE_USED));
     CHECK_EQ_U64(d.tree_processes, 1);
     CHECK_EQ_U64(d.tree_peak_bytes, 2048 * MIB);
-    CHECK_EQ_U64(d.accounting_peak_bytes, 2600 * MIB); /* kept from when it was on */
+    CHECK_EQ_U64(d.accounting_peak_bytes, 2700 * MIB); /* kept from when it was on */
 
-    CHECK_EQ_U64(w.calls, 4);
+    CHECK_EQ_U64(w.calls, 5);
     CHECK_EQ_U64(w.tree[0], 512 * MIB);
     CHECK_EQ_U64(w.tree[1], 2048 * MIB);
     CHECK_EQ_U64(w.tree[2], 512 * MIB);
-    CHECK(!(w.valid[3] & HMN_SDEV_HAS_TREE_USED));
+    CHECK(!(w.valid[4] & HMN_SDEV_HAS_TREE_USED));
     CHECK(!(w.valid[0] & HMN_SDEV_HAS_TREE_PEAK)); /* a sample's own figures only */
     hmn_sampler_close(s);
     s = NULL;

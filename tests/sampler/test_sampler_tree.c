@@ -265,7 +265,14 @@ static void hostile_and_invalid(void)
     CHECK(hmn_sampler_sample(s) == HMN_OK);
     CHECK(hmn_sampler_latest(s, &info) == HMN_OK);
     CHECK_EQ_U64(info.processes, 2);
+    CHECK_EQ_U64(info.unreadable, 1); /* 101's VmRSS is garbage */
     CHECK_EQ_U64(info.rss_bytes, 10 * 1024ull);
+    /* A sample with an unreadable member is a success that leaves the
+     * context's last error message alone. */
+    CHECK(hmn_pid_rss_info(ctx, 4000, &r) == HMN_ENOENT);
+    CHECK(t_contains(hmn_errmsg(ctx), "4000"));
+    CHECK(hmn_sampler_sample(s) == HMN_OK);
+    CHECK(t_contains(hmn_errmsg(ctx), "4000"));
     CHECK(hmn_sampler_other(s, 0, HMN_SAMPLER_AT_LAST, 0, NULL) == HMN_EINVAL);
     CHECK(hmn_sampler_process(NULL, 0, NULL) == HMN_EINVAL);
     CHECK(hmn_sampler_start(NULL) == HMN_EINVAL);
@@ -277,8 +284,7 @@ static void hostile_and_invalid(void)
     CHECK_EQ_U64(r.source, HMN_SOURCE_PROCFS);
     CHECK(hmn_pid_rss_info(ctx, 2, &r) == HMN_OK);
     CHECK(r.valid == 0);
-    CHECK(hmn_pid_rss_info(ctx, 101, &r) == HMN_OK);
-    CHECK(r.valid == 0); /* garbage is not a figure */
+    CHECK(hmn_pid_rss_info(ctx, 101, &r) == HMN_EPARSE); /* garbage is not a figure */
     CHECK(hmn_pid_rss_info(ctx, 4000, &r) == HMN_ENOENT);
     CHECK(hmn_pid_rss_info(ctx, 100, NULL) == HMN_EINVAL);
     r.size = 4;
