@@ -324,6 +324,19 @@ class Gpu(unittest.TestCase):
         self.assertTrue(run["gpus"][0]["others_at_peak"], run)
         same_names(self, m.to_dict(), run)
 
+    def test_a_shared_context_keeps_its_callers_messages(self) -> None:
+        # The sampler's thread queries the same context between the caller's calls.
+        deadline = time.monotonic() + 20
+        with hmn.Context() as ctx, hmn.measure(interval=0.01, ctx=ctx) as m:
+            calls = 0
+            while m.samples < 20 or calls < 200:
+                self.assertLess(time.monotonic(), deadline)
+                with self.assertRaises(hmn.DeviceIndexOutOfRangeError) as e:
+                    hmn.device_info(7, ctx=ctx)
+                self.assertEqual(str(e.exception), "device index 7 out of range (have 1 devices)")
+                self.assertEqual(hmn.device_info(0, ctx=ctx).name, "NVIDIA H100 80GB HBM3")
+                calls += 1
+
     def test_one_device_and_ram_only(self) -> None:
         with hmn.measure(interval=0.02, devices=0) as m:
             pass
