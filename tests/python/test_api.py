@@ -108,6 +108,32 @@ class OtherProcess(unittest.TestCase):
             with self.assertRaises(hmn.InvalidArgumentError):
                 hmn.process_start_time(bad)
 
+    def test_kernel_thread_has_no_figures(self) -> None:
+        # A kernel thread has no memory: unknown, not 0 (and process_rss refuses it).
+        kthreads = []
+        for name in os.listdir("/proc"):
+            try:
+                with open(f"/proc/{name}/status") as f:
+                    text = f.read()
+            except OSError:
+                continue
+            if name.isdigit() and "\nPPid:\t2\n" in text and "VmRSS" not in text:
+                kthreads.append(int(name))
+        checked = 0
+        with scenario(procfs="/proc"):
+            for pid in kthreads[:20]:
+                try:  # kernel workers come and go: one that ended in between is no answer
+                    info = hmn.rss_info(pid=pid)
+                    with self.assertRaises(hmn.RamQueryError):
+                        hmn.process_rss(pid=pid)
+                except hmn.NotFoundError:
+                    continue
+                self.assertIsNone(info.current_bytes, pid)
+                self.assertIsNone(info.peak_bytes, pid)
+                checked += 1
+        if not checked:
+            self.skipTest("no kernel thread visible in this /proc")
+
     def test_start_time_is_field_22_and_stable(self) -> None:
         p = self.child(1)
         with open(f"/proc/{p.pid}/stat") as f:
