@@ -184,8 +184,9 @@ int hmn__parse_stat_tree(const char *buf, size_t len, struct hmn__stat_tree *out
             return HMN_EPARSE;
         field++;
         if (field == 3) {
-            if (i - start != 1 || buf[start] < 'A' || buf[start] > 'z')
-                return HMN_EPARSE;
+            char c = buf[start];
+            if (i - start != 1 || !((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')))
+                return HMN_EPARSE; /* one letter, as the kernel prints it */
             t.state = buf[start];
             have++;
         } else if (field == 4) {

@@ -91,6 +91,7 @@ static void stat_tree_fields(void)
     static const char big[] =
         "1234 (sleep) S 99999999999 1234 1000 34816 1234 4194304 95 0 0 0 0 0 0 0 20 0 1 0 8834213 "
         "5799936 230\n";
+    static const char bracket[] = "5 (sh) ] 1 5 5 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 9 0 0\n";
     static const char zombie[] = "99 (x) Z 98 99 99 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 7 0 0\n";
     struct hmn__stat_tree t = {'?', 5, 5};
     CHECK(hmn__parse_stat_tree(real, sizeof(real) - 1, &t) == HMN_OK);
@@ -108,6 +109,8 @@ static void stat_tree_fields(void)
     t.ppid = 5;
     CHECK(hmn__parse_stat_tree(real, 60, &t) == HMN_EPARSE); /* cut before field 22 */
     CHECK(hmn__parse_stat_tree("1 (x) SS 1 2", 12, &t) == HMN_EPARSE);
+    /* ']' sorts between 'Z' and 'a': not a state letter (found by fuzz_proc_stat). */
+    CHECK(hmn__parse_stat_tree(bracket, sizeof(bracket) - 1, &t) == HMN_EPARSE);
     CHECK(hmn__parse_stat_tree(big, sizeof(big) - 1, &t) == HMN_EPARSE); /* PPID past 32 bits */
     CHECK(hmn__parse_stat_tree("no paren", 8, &t) == HMN_EPARSE);
     CHECK(t.state == '?' && t.ppid == 5); /* untouched on failure */
