@@ -129,7 +129,9 @@ class Ram(unittest.TestCase):
                                          text=True, env=hmntest.python_env(), timeout=60,
                                          check=True).stdout
                 cpid, gpid = (int(x) for x in out.split())
-                pids = {p.pid: p for p in m.result.ram.processes}
+                pids: Dict[int, hmn.ProcessPeak] = {}
+                for p in m.result.ram.processes:  # in the order first seen
+                    pids.setdefault(p.pid, p)  # (a zombie listed again: the test below)
                 found[children] = (cpid, gpid, pids, before, m.ram_peak_bytes)
         cpid, gpid, pids, before, peak = found[True]
         self.assertIn(os.getpid(), pids)
@@ -141,6 +143,28 @@ class Ram(unittest.TestCase):
         cpid, gpid, pids, before, peak = found[False]
         self.assertEqual(list(pids), [os.getpid()])
         self.assertLess(peak, before + 100 * MiB)
+
+    # Known sampler defect: a member that exits is marked gone by its memory read
+    # ("process N has exited") while the process table, which reuses the entry of
+    # an unchanged /proc/<pid>, still lists the zombie; the next sample takes it in
+    # again as a new member, once per sample (no name, no figures).  This marker
+    # goes when the sampler is fixed (an unexpected success fails run.py).
+    @unittest.expectedFailure
+    def test_an_exited_child_is_one_member(self) -> None:
+        # A grandchild that exits and stays a zombie until its parent waits: it
+        # was one process, so it is one entry, with the figures read while it ran.
+        child = ("import subprocess, sys, time\n"
+                 "p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(0.2)'])\n"
+                 "time.sleep(0.6)\n"  # the grandchild exits at 0.2 s, reaped at 0.6 s
+                 "print(p.pid, flush=True)\np.wait()\n")
+        with hmn.measure(interval=0.02, devices=None) as m:
+            gpid = int(subprocess.run([sys.executable, "-c", child], stdout=subprocess.PIPE,
+                                      text=True, env=hmntest.python_env(), timeout=60,
+                                      check=True).stdout)
+        mine = [p for p in m.result.ram.processes if p.pid == gpid]
+        self.assertEqual(len(mine), 1, mine)
+        self.assertEqual(mine[0].name, "python3")
+        self.assertIsNotNone(mine[0].peak_bytes)
 
     def test_other_root(self) -> None:
         p = subprocess.Popen([sys.executable, "-c", "import sys\nb = bytearray(80 << 20)\n"
