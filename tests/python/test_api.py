@@ -112,12 +112,12 @@ class OtherProcess(unittest.TestCase):
         # A kernel thread has no memory: unknown, not 0 (and process_rss refuses it).
         kthreads = []
         for name in os.listdir("/proc"):
-            try:
-                with open(f"/proc/{name}/status") as f:
+            try:  # binary: other tests run processes with names that are not UTF-8
+                with open(f"/proc/{name}/status", "rb") as f:
                     text = f.read()
             except OSError:
                 continue
-            if name.isdigit() and "\nPPid:\t2\n" in text and "VmRSS" not in text:
+            if name.isdigit() and b"\nPPid:\t2\n" in text and b"VmRSS" not in text:
                 kthreads.append(int(name))
         checked = 0
         with scenario(procfs="/proc"):
