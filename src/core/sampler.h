@@ -16,6 +16,8 @@ struct hmn__member {
     int has_start;
     uint64_t start;
     int alive;          /* seen at the latest sample */
+    int exited;         /* its memory read said gone while the table may still list it
+                           (a zombie until reaped): matched, never read or taken in again */
     int is_root;
     int counted;        /* its figures count (not the root under HMN_SAMPLER_EXCLUDE_ROOT) */
     uint64_t valid;     /* HMN_TPROC_HAS_* */

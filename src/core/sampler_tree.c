@@ -106,12 +106,14 @@ static void match_members(hmn_sampler *s, hmn_ctx *ctx, uint64_t t_ms)
     for (i = 0; i < s->nm; i++) {
         struct hmn__member *m = &s->m[i];
         long k;
-        if (!m->alive)
+        if (!m->alive && !m->exited)
             continue; /* gone for good: a PID seen again is another process */
         k = find_entry(&s->tab, m->pid);
         if (k >= 0 && s->tab_member[k] < 0 &&
             (!m->has_start || !entry_start(ctx, &s->tab.v[k]) || s->tab.v[k].start == m->start)) {
             s->tab_member[k] = (int32_t)i;
+            if (m->exited)
+                continue; /* still listed (the table may keep a zombie): not a new member */
             m->ppid = s->tab.v[k].ppid;
             m->alive = 1;
             m->last_ms = t_ms;
@@ -121,6 +123,7 @@ static void match_members(hmn_sampler *s, hmn_ctx *ctx, uint64_t t_ms)
             }
         } else {
             m->alive = 0;
+            m->exited = 0; /* no longer listed: its PID may now be another process's */
         }
     }
 }
@@ -218,6 +221,7 @@ static void read_member(hmn_sampler *s, hmn_ctx *ctx, struct hmn__member *m,
     int rc = hmn__ram_pid_read(ctx, m->pid, (s->cfg.flags & HMN_SAMPLER_PSS) != 0, &pm);
     if (rc == HMN_ENOENT) {
         m->alive = 0; /* exited between the table and this read */
+        m->exited = 1;
         return;
     }
     info->processes++;

@@ -18,6 +18,8 @@
 #include "hypomnesis.h"
 
 #include <signal.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -233,6 +235,82 @@ static void reparented_grandchild_stays(void)
     hmn_ctx_close(ctx);
 }
 
+/* How many entries of the member list name pid. */
+static int member_entries(hmn_sampler *s, uint32_t pid)
+{
+    size_t i;
+    int n = 0;
+    for (i = 0;; i++) {
+        hmn_tree_process p = HMN_TREE_PROCESS_INIT;
+        if (hmn_sampler_process(s, i, &p) != HMN_OK)
+            return n;
+        n += p.pid == pid;
+    }
+}
+
+/* Whether pid is a zombie now (field 3 of its stat is Z). */
+static int is_zombie(pid_t pid)
+{
+    char path[64], buf[512];
+    FILE *f;
+    size_t n;
+    const char *close_paren;
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    f = fopen(path, "r");
+    if (!f)
+        return 0;
+    n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    close_paren = strrchr(buf, ')');
+    return close_paren && close_paren[1] == ' ' && close_paren[2] == 'Z';
+}
+
+/* A member that exits stays a zombie until its parent waits: it was one
+ * process, so it is one entry (with the figures read while it ran), never
+ * taken in again at the samples that still list its PID. */
+static void exited_child_is_one_member(void)
+{
+    hmn_tree_process c = HMN_TREE_PROCESS_INIT;
+    hmn_sample_info info = HMN_SAMPLE_INFO_INIT;
+    hmn_ctx *ctx = NULL;
+    hmn_sampler *s;
+    int go[2], st, i;
+    pid_t child;
+    char b;
+    CHECK(hmn_ctx_open(&ctx) == HMN_OK);
+    s = open_self(ctx);
+    CHECK(s != NULL);
+    CHECK(pipe(go) == 0);
+    child = fork();
+    CHECK(child >= 0);
+    if (child == 0) {
+        alarm(30);
+        _exit(read_byte(go[0], &b) == 0 ? 0 : 1);
+    }
+    CHECK(hmn_sampler_sample(s) == HMN_OK);
+    CHECK(member(s, (uint32_t)child, &c) && c.alive == 1);
+    CHECK(c.valid & HMN_TPROC_HAS_RSS);
+    CHECK(write(go[1], "x", 1) == 1);
+    for (i = 0; i < 500 && !is_zombie(child); i++)
+        nap_ms(2);
+    CHECK(is_zombie(child));
+    for (i = 0; i < 4; i++) /* the table may keep listing it */
+        CHECK(hmn_sampler_sample(s) == HMN_OK);
+    CHECK_EQ_U64((uint64_t)member_entries(s, (uint32_t)child), 1);
+    CHECK(member(s, (uint32_t)child, &c) && c.alive == 0);
+    CHECK(c.valid & HMN_TPROC_HAS_RSS);
+    CHECK(hmn_sampler_latest(s, &info) == HMN_OK);
+    CHECK_EQ_U64(info.processes, 0);
+    waitpid(child, &st, 0);
+    CHECK(hmn_sampler_sample(s) == HMN_OK);
+    CHECK_EQ_U64((uint64_t)member_entries(s, (uint32_t)child), 1);
+    close(go[0]);
+    close(go[1]);
+    hmn_sampler_close(s);
+    hmn_ctx_close(ctx);
+}
+
 struct seen {
     int calls;
     uint64_t last_seq;
@@ -322,6 +400,7 @@ int main(int argc, char **argv)
     static const struct hmn_test tests[] = {
         TEST_ENTRY(grandchild_allocation_is_seen),
         TEST_ENTRY(reparented_grandchild_stays),
+        TEST_ENTRY(exited_child_is_one_member),
         TEST_ENTRY(callback_and_thread),
         TEST_ENTRY(own_rss),
     };
