@@ -129,9 +129,8 @@ class Ram(unittest.TestCase):
                                          text=True, env=hmntest.python_env(), timeout=60,
                                          check=True).stdout
                 cpid, gpid = (int(x) for x in out.split())
-                pids: Dict[int, hmn.ProcessPeak] = {}
-                for p in m.result.ram.processes:  # in the order first seen
-                    pids.setdefault(p.pid, p)  # (a zombie listed again: the test below)
+                pids = {p.pid: p for p in m.result.ram.processes}
+                self.assertEqual(len(pids), len(m.result.ram.processes), "a process listed twice")
                 found[children] = (cpid, gpid, pids, before, m.ram_peak_bytes)
         cpid, gpid, pids, before, peak = found[True]
         self.assertIn(os.getpid(), pids)
@@ -144,12 +143,6 @@ class Ram(unittest.TestCase):
         self.assertEqual(list(pids), [os.getpid()])
         self.assertLess(peak, before + 100 * MiB)
 
-    # Known sampler defect: a member that exits is marked gone by its memory read
-    # ("process N has exited") while the process table, which reuses the entry of
-    # an unchanged /proc/<pid>, still lists the zombie; the next sample takes it in
-    # again as a new member, once per sample (no name, no figures).  This marker
-    # goes when the sampler is fixed (an unexpected success fails run.py).
-    @unittest.expectedFailure
     def test_an_exited_child_is_one_member(self) -> None:
         # A grandchild that exits and stays a zombie until its parent waits: it
         # was one process, so it is one entry, with the figures read while it ran.
