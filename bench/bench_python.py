@@ -1,17 +1,24 @@
-"""bench_python.py [CALLS] [RUNS] [IMPORT_RUNS] - the Python package, side by side.
+"""bench_python.py [CALLS] [RUNS] [IMPORT_RUNS] [MEASURE_CALLS] - the Python package, side by side.
 
 1. Own-RSS read per call: hypomnesis.process_rss(ctx=...) against psutil
    (a new psutil.Process() per call, and a kept one), the one-shot
    hypomnesis.process_rss() and the bare ctypes call under the package as
    the floor.  CALLS calls per method and run, methods interleaved run by
    run; the table gives the median over RUNS of each run's mean.
-2. Import time: `python3 -X importtime -c "import hypomnesis"` (the
+2. measure() enter + exit (the sampler opened, a sample on entry, its
+   thread started, stopped and joined, a sample on exit, the figures read,
+   the sampler closed): on a kept context, RAM only and with devices="all"
+   (GPU-less here: no device rows), and with a context of its own per block;
+   against a before/after pair of rss_info(ctx=...) reads, the manual way.
+   MEASURE_CALLS blocks per method and run, interleaved, median over RUNS.
+3. Import time: `python3 -X importtime -c "import hypomnesis"` (the
    package's own cumulative import time, as the interpreter reports it) and
    the wall time of a whole `python3 -c "import ..."` process against
    `python3 -c pass` and `import psutil`, interleaved, IMPORT_RUNS each.
 
 Run from the source tree with the library of a build:
     HMN_LIBRARY=$PWD/build/src/libhypomnesis.so.0.3 /usr/bin/python3 bench/bench_python.py
+(the defaults: 20000 9 30 200).
 """
 
 from __future__ import annotations
@@ -78,6 +85,42 @@ def rss_table(calls: int, runs: int) -> None:
         print(f"| `{name}` | {m:.0f} | {m / base:.2f}x |")
 
 
+def measure_table(calls: int, runs: int) -> None:
+    ctx = hypomnesis.Context()
+
+    def block(**kw: object) -> None:
+        with hypomnesis.measure(interval=1, **kw) as m:  # type: ignore[arg-type]
+            pass
+        assert m.samples >= 2, m.samples
+
+    def manual() -> None:
+        hypomnesis.rss_info(ctx=ctx)
+        hypomnesis.rss_info(ctx=ctx)
+
+    methods: Dict[str, Callable[[], object]] = {
+        "measure(devices=None, ctx=ctx)": lambda: block(devices=None, ctx=ctx),
+        "measure(devices=None, children=False, ctx=ctx)":
+            lambda: block(devices=None, children=False, ctx=ctx),
+        "measure(ctx=ctx) (devices=\"all\", none here)": lambda: block(ctx=ctx),
+        "measure() (a context of its own per block)": lambda: block(),
+        "reference: rss_info(ctx=ctx) twice": manual,
+    }
+    results: Dict[str, List[float]] = {k: [] for k in methods}
+    for fn in methods.values():
+        per_call_ns(fn, max(1, calls // 10))  # warm up
+    for _ in range(runs):
+        for name, fn in methods.items():
+            results[name].append(per_call_ns(fn, calls))
+    ctx.close()
+    procs = sum(1 for n in os.listdir("/proc") if n.isdigit()) if os.path.isdir("/proc") else 0
+    print(f"\nmeasure() enter + exit of an empty block, {calls} blocks x {runs} runs per method, "
+          f"interleaved ({procs} processes on this machine: the tree is found in all of them)\n")
+    print("| method | median us/block |")
+    print("|---|---:|")
+    for name, values in results.items():
+        print(f"| `{name}` | {statistics.median(values) / 1000:.1f} |")
+
+
 def import_table(runs: int) -> None:
     py = sys.executable
     env = dict(os.environ)
@@ -121,9 +164,11 @@ def main() -> None:
     calls = int(sys.argv[1]) if len(sys.argv) > 1 else 20000
     runs = int(sys.argv[2]) if len(sys.argv) > 2 else 9
     import_runs = int(sys.argv[3]) if len(sys.argv) > 3 else 30
+    measure_calls = int(sys.argv[4]) if len(sys.argv) > 4 else 200
     print(f"hypomnesis {hypomnesis.__version__} ({hypomnesis.library_path}), "
           f"psutil {psutil.__version__}, Python {sys.version.split()[0]}\n")
     rss_table(calls, runs)
+    measure_table(measure_calls, runs)
     import_table(import_runs)
 
 

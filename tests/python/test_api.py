@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 import threading
 import unittest
 
@@ -61,6 +62,89 @@ class Ram(unittest.TestCase):
             self.assertIs(hmn.process_exists(0x7FFFFFF0), False)
         with self.assertRaises(hmn.InvalidArgumentError):
             hmn.process_exists(-1)
+
+
+class OtherProcess(unittest.TestCase):
+    """RSS and start time of any PID, not only the caller (hmn_pid_rss_info,
+    hmn_process_start_time), against a real child and /proc."""
+
+    def child(self, mib: int) -> subprocess.Popen:
+        code = (f"import sys, time\nb = bytearray({mib} << 20)\nb[::4096] = b'\\1' * len(b[::4096])\n"
+                "print('ready', flush=True)\nsys.stdin.read()\n")
+        p = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True, env=hmntest.python_env())
+        self.addCleanup(p.wait, 30)
+        self.addCleanup(p.stdin.close)  # type: ignore[union-attr]
+        self.assertEqual(p.stdout.readline(), "ready\n")  # type: ignore[union-attr]
+        return p
+
+    def test_rss_of_a_child_follows_its_allocation(self) -> None:
+        p = self.child(96)
+        with scenario(procfs="/proc"), hmn.Context() as ctx:
+            info = hmn.rss_info(pid=p.pid, ctx=ctx)
+            rss = hmn.process_rss(pid=p.pid, ctx=ctx)
+        with open(f"/proc/{p.pid}/status") as f:
+            status = {k: v for k, _, v in (line.partition(":") for line in f)}
+        hwm = int(status["VmHWM"].split()[0]) * KiB
+        self.assertEqual(info.source, "procfs")
+        self.assertGreaterEqual(info.current_bytes, 96 * MiB)
+        self.assertGreaterEqual(rss, 96 * MiB)
+        self.assertEqual(info.peak_bytes, hwm)  # the child sleeps: its peak does not move
+        self.assertGreaterEqual(info.peak_bytes, info.current_bytes)
+        mine = hmn.rss_info(pid=0)  # 0 is the caller, as in C
+        self.assertIsNotNone(mine.current_bytes)
+
+    def test_missing_process_and_bad_pid(self) -> None:
+        with scenario(procfs="/proc"):
+            with self.assertRaises(hmn.NotFoundError):
+                hmn.rss_info(pid=0x7FFFFFF0)
+            with self.assertRaises(hmn.NotFoundError):
+                hmn.process_rss(pid=0x7FFFFFF0)
+            with self.assertRaises(hmn.NotFoundError):
+                hmn.process_start_time(0x7FFFFFF0)
+        for bad in (-1, 1 << 32, True):
+            with self.assertRaises(hmn.InvalidArgumentError):
+                hmn.rss_info(pid=bad)
+            with self.assertRaises(hmn.InvalidArgumentError):
+                hmn.process_start_time(bad)
+
+    def test_kernel_thread_has_no_figures(self) -> None:
+        # A kernel thread has no memory: unknown, not 0 (and process_rss refuses it).
+        kthreads = []
+        for name in os.listdir("/proc"):
+            try:  # binary: other tests run processes with names that are not UTF-8
+                with open(f"/proc/{name}/status", "rb") as f:
+                    text = f.read()
+            except OSError:
+                continue
+            if name.isdigit() and b"\nPPid:\t2\n" in text and b"VmRSS" not in text:
+                kthreads.append(int(name))
+        checked = 0
+        with scenario(procfs="/proc"):
+            for pid in kthreads[:20]:
+                try:  # kernel workers come and go: one that ended in between is no answer
+                    info = hmn.rss_info(pid=pid)
+                    with self.assertRaises(hmn.RamQueryError):
+                        hmn.process_rss(pid=pid)
+                except hmn.NotFoundError:
+                    continue
+                self.assertIsNone(info.current_bytes, pid)
+                self.assertIsNone(info.peak_bytes, pid)
+                checked += 1
+        if not checked:
+            self.skipTest("no kernel thread visible in this /proc")
+
+    def test_start_time_is_field_22_and_stable(self) -> None:
+        p = self.child(1)
+        with open(f"/proc/{p.pid}/stat") as f:
+            field22 = int(f.read().rsplit(")", 1)[1].split()[19])
+        with scenario(procfs="/proc"), hmn.Context() as ctx:
+            first = hmn.process_start_time(p.pid, ctx=ctx)
+            again = hmn.process_start_time(p.pid, ctx=ctx)
+            mine = hmn.process_start_time(os.getpid(), ctx=ctx)
+        self.assertEqual(first, field22)
+        self.assertEqual(first, again)
+        self.assertLessEqual(mine, first)  # this process started before its child
 
 
 class NoGpu(unittest.TestCase):
@@ -181,6 +265,23 @@ class Nvml(unittest.TestCase):
         self.assertEqual(d.source, "nvidia-smi")
         self.assertEqual(g.used_bytes, d.used_bytes)
 
+    def test_nvidia_smi_skipped_line_is_counted(self) -> None:
+        # One malformed row ("12x" MiB) costs that row only, and the list says so.
+        need("DATA", "WORK")
+        with open(os.path.join(hmntest.DATA, "smi", "h100-3procs.scn")) as f:
+            text = f.read()
+        path = os.path.join(hmntest.env("WORK"), "skipped-line.scn")
+        with open(path, "w") as f:
+            f.write(text + "\n[app]\ngpu = 0\npid = 20002\nprocess_name = broken\n"
+                    "used_memory = 12x\n")
+        with scenario(smi="h100-3procs"):
+            os.environ["HMN_FAKE_SMI_SCENARIO"] = path
+            rows = hmn.gpu_processes(0)
+        self.assertEqual(rows.source, "nvidia-smi")
+        self.assertEqual(rows.skipped_rows, 1)
+        self.assertEqual(sorted(r.pid for r in rows), [11327, 11328, 11345])
+        self.assertEqual(rows.unreadable_pids, ())
+
 
 class Drm(unittest.TestCase):
     def setUp(self) -> None:
@@ -200,6 +301,8 @@ class Drm(unittest.TestCase):
         self.assertIsNone(d.reserved_bytes)
         self.assertEqual(rows.source, "drm-fdinfo")
         self.assertEqual(rows.unreadable, 1)
+        self.assertEqual(rows.unreadable_pids, (401,))  # fdinfo/3 is a directory
+        self.assertEqual(rows.skipped_rows, 0)
         by_pid = {r.pid: r for r in rows}
         self.assertEqual(sorted(by_pid), [100, 101, 102])
         self.assertEqual(by_pid[100].used_bytes, 2068 * KiB)

@@ -34,6 +34,12 @@ with hmn.Context() as ctx:
     hmn.Snapshot.all(ctx=ctx)
     hmn.sources(ctx=ctx)
     during = mapped()
+import os, time
+os.environ["HMN_PROCFS"] = "/proc"  # the sampler follows this process in the real /proc
+with hmn.measure(interval=0.01) as m:  # its thread queries every device
+    time.sleep(0.05)
+    during += mapped()
+assert m.samples >= 2 and list(m.gpu_peak_bytes) == [0], m.to_dict()
 hmn.Snapshot.now(0)
 hmn.process_rss()
 print(json.dumps({"count": n, "after_import": after_import, "during": during + mapped(),

@@ -15,7 +15,7 @@ import hmntest
 from hmntest import need
 
 USER = '''
-from typing import List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 import hypomnesis as hmn
 
 def free_bytes(ctx: hmn.Context) -> Optional[int]:
@@ -31,6 +31,16 @@ try:
     hmn.device_info(9)
 except hmn.DeviceIndexOutOfRangeError as e:
     code: int = e.code
+with hmn.measure(interval=0.05, devices="all", children=True) as m:
+    pass
+peak: Optional[int] = m.ram_peak_bytes
+gpu_peaks: Dict[int, Optional[int]] = m.gpu_peak_bytes
+method: Optional[str] = m.methods.gpu[0]
+count: int = m.samples
+doc: Dict[str, Any] = m.to_dict()
+holders: Tuple[hmn.GpuHolder, ...] = m.result.gpus[0].others_at_peak
+start: int = hmn.process_start_time(1)
+other: Optional[int] = hmn.rss_info(pid=1).peak_bytes
 '''
 
 
@@ -62,9 +72,11 @@ class Typing(unittest.TestCase):
             self.assertEqual(r.returncode, 0, r.stdout)
             with open(path, "a") as f:
                 f.write("wrong: int = hmn.device_info(0).name\n")
+                f.write("wrong_peak: int = m.ram_peak_bytes\n")
             r = mypy(path)
             self.assertNotEqual(r.returncode, 0, "mypy accepted a str|None as int")
             self.assertIn("Optional[str]", r.stdout)
+            self.assertIn("Optional[int]", r.stdout)  # an unknown peak is None, not 0
 
 
 if __name__ == "__main__":

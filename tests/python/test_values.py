@@ -14,7 +14,8 @@ from hmntest import run_python
 import hypomnesis as hmn
 
 VALUES = (hmn.RssInfo, hmn.GpuDeviceInfo, hmn.ProcessGpuInfo, hmn.GpuProcessEntry,
-          hmn.SourceReport, hmn.Snapshot, hmn.MemoryReport)
+          hmn.SourceReport, hmn.Snapshot, hmn.MemoryReport, hmn.Measurement, hmn.RamPeak,
+          hmn.ProcessPeak, hmn.GpuPeak, hmn.GpuHolder, hmn.PeakMethods)
 
 
 def sample() -> hmn.MemoryReport:
@@ -58,6 +59,25 @@ class Records(unittest.TestCase):
         e = hmn.GpuProcessEntry(7, "x", None, kinds=("compute", "graphics"))
         self.assertEqual(e.to_dict()["kinds"], ["compute", "graphics"])
         self.assertIsNone(e.to_dict()["used_bytes"])
+
+    def test_measurement_records(self) -> None:
+        def make() -> hmn.Measurement:
+            ram = hmn.RamPeak(300, "sampled", 0.25, 300, (hmn.ProcessPeak(7, "py", None),))
+            gpu = hmn.GpuPeak(0, "G", None, 5, "sampled", 0.5, 5, 9, 1, (hmn.GpuHolder(8, None, 4),))
+            return hmn.Measurement(1.0, 100, 12, ram, (gpu,))
+        a = make()
+        self.assertEqual(a, make())
+        self.assertEqual(hash(a), hash(make()))
+        self.assertEqual(pickle.loads(pickle.dumps(a)), a)
+        d = a.to_dict()
+        self.assertEqual(list(d), ["wall_seconds", "interval_ms", "samples", "ram", "gpus"])
+        self.assertEqual(d["ram"]["processes"], [{"pid": 7, "name": "py", "peak_bytes": None}])
+        self.assertEqual(d["gpus"][0]["others_at_peak"], [{"pid": 8, "name": None, "used_bytes": 4}])
+        self.assertIsNone(d["gpus"][0]["uuid"])
+        self.assertEqual(json.loads(json.dumps(d)), d)
+        m = hmn.PeakMethods("sampled", {0: "nvml-accounting"})
+        self.assertEqual(hash(m), hash(hmn.PeakMethods("sampled", {0: "nvml-accounting"})))
+        self.assertNotEqual(m, hmn.PeakMethods("sampled", {0: "sampled"}))
 
     def test_repr(self) -> None:
         self.assertEqual(repr(hmn.ProcessGpuInfo(1, False, "nvidia-smi")),

@@ -14,6 +14,9 @@ NVML (which creates no CUDA context), /proc, /sys and OS counters only.
         ...
         after = hmn.Snapshot.now(ctx=ctx)
     hmn.MemoryReport(before, after).print_delta("step")
+    with hmn.measure(interval=0.05) as m:   # peaks of a block (a C sampler thread)
+        ...
+    m.ram_peak_bytes, m.gpu_peak_bytes, m.methods, m.to_dict()
 
 Importing loads libhypomnesis (``HMN_LIBRARY`` = a full path overrides the
 search) and checks its version; see ``hypomnesis._lib``.
@@ -27,6 +30,7 @@ from ._api import (
     process_exists,
     process_gpu_info,
     process_rss,
+    process_start_time,
     rss_info,
     sources,
 )
@@ -34,6 +38,7 @@ from ._context import Context
 from ._lib import VERSION as __version__
 from ._lib import path as library_path
 from ._lib import version as library_version
+from ._measure import GpuHolder, GpuPeak, Measurement, PeakMethods, ProcessPeak, RamPeak, measure
 from ._snapshot import MemoryReport, Snapshot
 from ._types import (
     GpuDeviceInfo,
@@ -72,6 +77,7 @@ __all__ = [
     "process_rss",
     "rss_info",
     "process_exists",
+    "process_start_time",
     "device_count",
     "device_info",
     "process_gpu_info",
@@ -79,6 +85,13 @@ __all__ = [
     "sources",
     "Snapshot",
     "MemoryReport",
+    "measure",
+    "Measurement",
+    "RamPeak",
+    "ProcessPeak",
+    "GpuPeak",
+    "GpuHolder",
+    "PeakMethods",
     "GpuDeviceInfo",
     "ProcessGpuInfo",
     "GpuProcessEntry",

@@ -97,6 +97,36 @@ SNAP_HAS_PEAK_RAM = 1 << 2
 
 NO_MIG_ID = 0xFFFFFFFF
 
+# sampler: enum hmn_sampler_flag, limits, valid bits, moments
+SAMPLER_CHILDREN = 1 << 0
+SAMPLER_EXCLUDE_ROOT = 1 << 1
+SAMPLER_GPU = 1 << 2
+SAMPLER_PSS = 1 << 3
+SAMPLER_ALL_DEVICES = 0xFFFFFFFF
+SAMPLER_MIN_INTERVAL_MS = 10
+
+SAMPLE_HAS_RSS = 1 << 0
+SAMPLE_HAS_PSS = 1 << 1
+SAMPLE_HAS_RSS_PEAK = 1 << 2
+SAMPLE_HAS_HWM_MAX = 1 << 3
+
+SDEV_HAS_TREE_USED = 1 << 0
+SDEV_HAS_TREE_PEAK = 1 << 1
+SDEV_HAS_DEVICE_USED = 1 << 2
+SDEV_HAS_DEVICE_FREE = 1 << 3
+SDEV_HAS_USED_PEAK = 1 << 4
+SDEV_HAS_FREE_MIN = 1 << 5
+SDEV_HAS_ACCOUNTING = 1 << 6
+SDEV_HAS_TOTAL = 1 << 7
+
+TPROC_HAS_NAME = 1 << 0
+TPROC_HAS_RSS = 1 << 1
+TPROC_HAS_PEAK = 1 << 2
+TPROC_HAS_GPU = 1 << 3
+
+SAMPLER_AT_PEAK = 0
+SAMPLER_AT_LAST = 1
+
 
 # ------------------------------------------------------------------ structs
 class _Sized(ctypes.Structure):
@@ -205,6 +235,85 @@ class SourceReport(_Sized):
     ]
 
 
+class SamplerConfig(_Sized):
+    _fields_ = [
+        ("size", c_uint32),
+        ("root_pid", c_uint32),
+        ("flags", c_uint32),
+        ("device", c_uint32),
+        ("interval_ms", c_uint64),
+    ]
+
+
+class SampleInfo(_Sized):
+    _fields_ = [
+        ("size", c_uint32),
+        ("processes", c_uint32),
+        ("valid", c_uint64),
+        ("seq", c_uint64),
+        ("t_ms", c_uint64),
+        ("epoch_ms", c_uint64),
+        ("rss_bytes", c_uint64),
+        ("pss_bytes", c_uint64),
+        ("unreadable", c_uint32),
+        ("device_count", c_uint32),
+    ]
+
+
+class SamplerSummary(_Sized):
+    _fields_ = [
+        ("size", c_uint32),
+        ("processes_seen", c_uint32),
+        ("valid", c_uint64),
+        ("samples", c_uint64),
+        ("rss_peak_bytes", c_uint64),
+        ("rss_peak_at_ms", c_uint64),
+        ("hwm_max_bytes", c_uint64),
+        ("rss_source", c_uint32),
+        ("device_count", c_uint32),
+        ("first_ms", c_uint64),
+        ("last_ms", c_uint64),
+    ]
+
+
+class SampleDevice(_Sized):
+    _fields_ = [
+        ("size", c_uint32),
+        ("index", c_uint32),
+        ("valid", c_uint64),
+        ("source", c_uint32),
+        ("tree_processes", c_uint32),
+        ("tree_used_bytes", c_uint64),
+        ("device_used_bytes", c_uint64),
+        ("device_free_bytes", c_uint64),
+        ("total_bytes", c_uint64),
+        ("tree_peak_bytes", c_uint64),
+        ("tree_peak_at_ms", c_uint64),
+        ("device_used_peak_bytes", c_uint64),
+        ("device_free_min_bytes", c_uint64),
+        ("accounting_peak_bytes", c_uint64),
+        ("name", c_char * 96),
+        ("uuid", c_char * 96),
+    ]
+
+
+class TreeProcess(_Sized):
+    _fields_ = [
+        ("size", c_uint32),
+        ("pid", c_uint32),
+        ("valid", c_uint64),
+        ("ppid", c_uint32),
+        ("alive", c_uint32),
+        ("rss_bytes", c_uint64),
+        ("peak_bytes", c_uint64),
+        ("sampled_peak_bytes", c_uint64),
+        ("gpu_peak_bytes", c_uint64),
+        ("first_ms", c_uint64),
+        ("last_ms", c_uint64),
+        ("name", c_char * 256),
+    ]
+
+
 # Public structs of the header, by C name: the mirror, or None for the ones
 # this package does not use yet (tests/python/test_layout.py checks every
 # mirror against the compiled header, and lists the structs not named here).
@@ -220,4 +329,9 @@ MIRRORS: Dict[str, Optional[Type[_Sized]]] = {
     "hmn_spill_report": None,
     "hmn_memory_account": None,  # used-memory accounting (hmn explain): not exposed yet
     "hmn_process_owner": None,
+    "hmn_sampler_config": SamplerConfig,
+    "hmn_sample_info": SampleInfo,
+    "hmn_sampler_summary": SamplerSummary,
+    "hmn_sample_device": SampleDevice,
+    "hmn_tree_process": TreeProcess,
 }

@@ -10,7 +10,7 @@ from ._context import call
 from ._lib import lib, source_name
 from ._snapshot import _index
 from ._types import GpuDeviceInfo, GpuProcessEntry, GpuProcessList, ProcessGpuInfo, RssInfo, SourceReport
-from .errors import HypomnesisError, InvalidArgumentError
+from .errors import HypomnesisError, InvalidArgumentError, RamQueryError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -18,33 +18,66 @@ if TYPE_CHECKING:
 
     from ._context import Context
 
-__all__ = ["process_rss", "rss_info", "process_exists", "device_count", "device_info",
-           "process_gpu_info", "gpu_processes", "sources"]
+__all__ = ["process_rss", "rss_info", "process_exists", "process_start_time", "device_count",
+           "device_info", "process_gpu_info", "gpu_processes", "sources"]
 
 
-def process_rss(*, ctx: Optional[Context] = None) -> int:
-    """Resident set size of the calling process now, in bytes (``RamQueryError`` on failure)."""
-    out = ctypes.c_uint64()
-    call(ctx, lib.hmn_process_rss, ctypes.byref(out))
-    return out.value
+def _pid(pid: int) -> int:
+    if isinstance(pid, bool) or not isinstance(pid, int) or not 0 <= pid <= 0xFFFFFFFF:
+        raise InvalidArgumentError(f"{pid!r} is not a process ID")
+    return pid
 
 
-def rss_info(*, ctx: Optional[Context] = None) -> RssInfo:
-    """Current and peak RSS of the calling process, with the source that read them."""
+def process_rss(*, pid: Optional[int] = None, ctx: Optional[Context] = None) -> int:
+    """Resident set size in bytes of the calling process now, or of process ``pid``.
+
+    ``RamQueryError`` when the calling process's RSS cannot be read; for another
+    process ``NotFoundError`` when there is none, ``PermissionDeniedError`` when
+    it may not be read, ``RamQueryError`` when it has no memory (a kernel thread).
+    """
+    if pid is None:
+        out = ctypes.c_uint64()
+        call(ctx, lib.hmn_process_rss, ctypes.byref(out))
+        return out.value
+    info = rss_info(pid=pid, ctx=ctx)
+    if info.current_bytes is None:
+        raise RamQueryError(f"process {pid} has no resident memory figure (a kernel thread?)")
+    return info.current_bytes
+
+
+def rss_info(*, pid: Optional[int] = None, ctx: Optional[Context] = None) -> RssInfo:
+    """Current and peak RSS, with the source that read them, of the calling
+    process or of process ``pid`` (Linux ``/proc/<pid>/status`` VmRSS and
+    VmHWM, Windows psapi; pid 0 is the calling process).  A process without
+    memory (a kernel thread) gives None for both figures."""
     r = _abi.Rss.new()
-    call(ctx, lib.hmn_process_rss_info, ctypes.byref(r))
+    if pid is None:
+        call(ctx, lib.hmn_process_rss_info, ctypes.byref(r))
+    else:
+        call(ctx, lib.hmn_pid_rss_info, _pid(pid), ctypes.byref(r))
     return RssInfo._from_c(r)
 
 
 def process_exists(pid: int, *, ctx: Optional[Context] = None) -> Optional[bool]:
     """Whether ``pid`` is a live process (not a thread of one); None when it cannot tell."""
-    if isinstance(pid, bool) or not isinstance(pid, int) or not 0 <= pid <= 0xFFFFFFFF:
-        raise InvalidArgumentError(f"{pid!r} is not a process ID")
+    _pid(pid)
     try:
         rc = call(ctx, lib.hmn_process_exists, pid)
     except HypomnesisError:
         return None
     return rc == 1
+
+
+def process_start_time(pid: int, *, ctx: Optional[Context] = None) -> int:
+    """When process ``pid`` started, as a mark that stays the same for one process
+    and differs for a later process that reuses the PID (Linux: clock ticks
+    after boot, ``/proc/<pid>/stat`` field 22; Windows: creation time in 100 ns
+    units since 1601).  Compare two marks; do not read them as a date.
+    ``NotFoundError`` when there is no such process, ``PermissionDeniedError``
+    when it may not be asked, ``UnsupportedError`` elsewhere."""
+    out = ctypes.c_uint64()
+    call(ctx, lib.hmn_process_start_time, _pid(pid), ctypes.byref(out))
+    return out.value
 
 
 def device_count(*, ctx: Optional[Context] = None) -> int:
@@ -90,6 +123,14 @@ def gpu_processes(index: int = 0, *, ctx: Optional[Context] = None) -> GpuProces
             out.append(GpuProcessEntry._from_c(row))
         out.source = source_name(lib.hmn_process_list_source(handle))
         out.unreadable = lib.hmn_process_list_unreadable(handle)
+        pids = []
+        for i in range(out.unreadable):
+            p = ctypes.c_uint32()
+            if lib.hmn_process_list_unreadable_pid(handle, i, ctypes.byref(p)) < 0:
+                break  # fewer PIDs than the count: keep those there are
+            pids.append(p.value)
+        out.unreadable_pids = tuple(pids)
+        out.skipped_rows = lib.hmn_process_list_skipped_rows(handle)
         return out
     finally:
         lib.hmn_process_list_free(handle)

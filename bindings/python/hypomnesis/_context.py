@@ -47,6 +47,8 @@ class Context:
         # Serialises a call and the read of its error text: another thread's
         # call on the same context would overwrite hmn_errmsg in between.
         self._lock = _thread.allocate_lock()
+        # Running measure() samplers on this context: their thread uses it.
+        self._samplers = 0
         try:
             for name, value in options.items():
                 self.set_option(name, value)
@@ -74,6 +76,9 @@ class Context:
         if lock is None:
             return
         with lock:
+            if getattr(self, "_samplers", 0):
+                raise InvalidArgumentError(
+                    "this Context is in use by a running measure() block: close it after the block")
             handle, self._handle = self._handle, None
             if handle is not None:
                 lib.hmn_ctx_close(handle)

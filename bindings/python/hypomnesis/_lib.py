@@ -155,6 +155,8 @@ def _bind(lib: ctypes.CDLL, path: str) -> None:
         "hmn_process_rss": (c_int, [_P, POINTER(c_uint64)]),
         "hmn_process_rss_info": (c_int, [_P, POINTER(A.Rss)]),
         "hmn_process_exists": (c_int, [_P, c_uint32]),
+        "hmn_process_start_time": (c_int, [_P, c_uint32, POINTER(c_uint64)]),
+        "hmn_pid_rss_info": (c_int, [_P, c_uint32, POINTER(A.Rss)]),
         "hmn_device_count": (c_int, [_P, POINTER(c_uint32)]),
         "hmn_device_info": (c_int, [_P, c_uint32, POINTER(A.GpuDeviceInfo)]),
         "hmn_device_name_or_unknown": (c_char_p, [POINTER(A.GpuDeviceInfo)]),
@@ -163,6 +165,8 @@ def _bind(lib: ctypes.CDLL, path: str) -> None:
         "hmn_process_list_count": (c_size_t, [_P]),
         "hmn_process_list_get": (c_int, [_P, c_size_t, POINTER(A.GpuProcess)]),
         "hmn_process_list_unreadable": (c_uint32, [_P]),
+        "hmn_process_list_unreadable_pid": (c_int, [_P, c_size_t, POINTER(c_uint32)]),
+        "hmn_process_list_skipped_rows": (c_uint32, [_P]),
         "hmn_process_list_source": (c_int, [_P]),
         "hmn_process_list_free": (None, [_P]),
         "hmn_snapshot_now": (c_int, [_P, c_uint32, POINTER(A.Snapshot)]),
@@ -183,6 +187,17 @@ def _bind(lib: ctypes.CDLL, path: str) -> None:
         "hmn_format_free": (c_int, [c_char_p, c_size_t, POINTER(A.GpuDeviceInfo)]),
         "hmn_format_total": (c_int, [c_char_p, c_size_t, POINTER(A.GpuDeviceInfo)]),
         "hmn_format_used": (c_int, [c_char_p, c_size_t, POINTER(A.GpuDeviceInfo)]),
+        # The sampler (a hmn_sampler * is an opaque handle too).
+        "hmn_sampler_open": (c_int, [_P, POINTER(A.SamplerConfig), POINTER(_P)]),
+        "hmn_sampler_close": (None, [_P]),
+        "hmn_sampler_sample": (c_int, [_P]),
+        "hmn_sampler_start": (c_int, [_P]),
+        "hmn_sampler_stop": (c_int, [_P]),
+        "hmn_sampler_latest": (c_int, [_P, POINTER(A.SampleInfo)]),
+        "hmn_sampler_summary_get": (c_int, [_P, POINTER(A.SamplerSummary)]),
+        "hmn_sampler_device": (c_int, [_P, c_size_t, POINTER(A.SampleDevice)]),
+        "hmn_sampler_process": (c_int, [_P, c_size_t, POINTER(A.TreeProcess)]),
+        "hmn_sampler_other": (c_int, [_P, c_size_t, c_int, c_size_t, POINTER(A.GpuProcess)]),
     }
     for name, (restype, argtypes) in protos.items():
         try:

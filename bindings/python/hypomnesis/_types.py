@@ -333,12 +333,17 @@ class GpuProcessList(_EntryList):
     """A list of ``GpuProcessEntry`` sorted by PID, with what the library knows about it.
 
     ``source``: the backend that produced the list.  ``unreadable``: processes
-    whose GPU usage could not be read (other users' DRM fdinfo); for DRM
-    lists that count is machine-wide, the same on every DRM device.
+    whose GPU usage could not be read (other users' DRM fdinfo), and
+    ``unreadable_pids`` which ones, ascending; for DRM lists these are
+    machine-wide, the same on every DRM device.  ``skipped_rows``: lines of the
+    source's own output that could not be parsed and were left out (a
+    malformed line of nvidia-smi's process listing); the other rows are listed.
     """
 
     source: Optional[str] = None
     unreadable: int = 0
+    unreadable_pids: Tuple[int, ...] = ()
+    skipped_rows: int = 0
 
 
 # ---------------------------------------------------------------- sources
