@@ -113,7 +113,8 @@ class Server:
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         self.ready = threading.Event()
         self.addr = None
-        threading.Thread(target=self._drain, daemon=True).start()
+        self._drainer = threading.Thread(target=self._drain, daemon=True)
+        self._drainer.start()
         if not self.ready.wait(15) or not self.addr:
             self.stop()
             raise AssertionError('hmn serve did not start: %s' % ''.join(self.log))
@@ -157,11 +158,15 @@ class Server:
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
         try:
-            return self.proc.wait(timeout)
+            code = self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
-            return None
+            code = None
+        # The exit status can come before the drain thread has read the last
+        # lines of stderr (a busy machine): read them to the end first.
+        self._drainer.join(5)
+        return code
 
 
 def scrape_ok(body):

@@ -324,7 +324,9 @@ class Gpu(unittest.TestCase):
                          (0, "NVIDIA H100 80GB HBM3", "GPU-11111111-2222-3333-4444-555555555555"))
         self.assertEqual(g.device_used_peak_bytes, 10324 * MiB)
         self.assertEqual(g.device_free_min_bytes, total - reserved - 10324 * MiB)
-        self.assertGreater(g.peak_at_seconds, 0)
+        # The thread's first sample may fall in the first millisecond (0.0 s) and
+        # already read the new phase: only the order of the times is certain.
+        self.assertGreaterEqual(g.peak_at_seconds, 0)
         self.assertLessEqual(g.peak_at_seconds, m.result.wall_seconds)
         # Who held the card at the tree's peak: the two others of that phase, not 6161.
         self.assertEqual({(o.pid, o.used_bytes) for o in g.others_at_peak},
