@@ -47,20 +47,29 @@ int hmn__ram_read(hmn_ctx *ctx, hmn_rss *out, int want_peak)
     return HMN_OK;
 }
 
+/* A Toolhelp32 snapshot of the processes, pe ready for Process32FirstW. */
+static int open_snapshot(hmn_ctx *ctx, HANDLE *snap, PROCESSENTRY32W *pe)
+{
+    *snap = CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0);
+    if (*snap == INVALID_HANDLE_VALUE)
+        return hmn__fail(ctx, HMN_EBACKEND,
+                         "CreateToolhelp32Snapshot failed (GetLastError = %lu)",
+                         (unsigned long)GetLastError());
+    memset(pe, 0, sizeof(*pe));
+    pe->dwSize = sizeof(*pe);
+    return HMN_OK;
+}
+
 int hmn__ram_process_exists(hmn_ctx *ctx, uint32_t pid)
 {
     PROCESSENTRY32W pe;
     HANDLE snap;
-    int found = 0;
+    int found = 0, rc;
     if (pid == hmn__getpid())
         return 1;
-    snap = CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0);
-    if (snap == INVALID_HANDLE_VALUE)
-        return hmn__fail(ctx, HMN_EBACKEND,
-                         "CreateToolhelp32Snapshot failed (GetLastError = %lu)",
-                         (unsigned long)GetLastError());
-    memset(&pe, 0, sizeof(pe));
-    pe.dwSize = sizeof(pe);
+    rc = open_snapshot(ctx, &snap, &pe);
+    if (rc != HMN_OK)
+        return rc;
     if (Process32FirstW(snap, &pe)) {
         do {
             if (pe.th32ProcessID == pid)
@@ -114,15 +123,12 @@ static int ptab_push(struct hmn__ptab *tab, struct hmn__ptab_entry **e)
 int hmn__ram_process_table(hmn_ctx *ctx, struct hmn__ptab *tab)
 {
     PROCESSENTRY32W pe;
-    HANDLE snap = CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0);
-    int rc = HMN_OK;
+    HANDLE snap;
+    int rc;
     tab->n = 0;
-    if (snap == INVALID_HANDLE_VALUE)
-        return hmn__fail(ctx, HMN_EBACKEND,
-                         "CreateToolhelp32Snapshot failed (GetLastError = %lu)",
-                         (unsigned long)GetLastError());
-    memset(&pe, 0, sizeof(pe));
-    pe.dwSize = sizeof(pe);
+    rc = open_snapshot(ctx, &snap, &pe);
+    if (rc != HMN_OK)
+        return rc;
     if (Process32FirstW(snap, &pe)) {
         do {
             struct hmn__ptab_entry *e;

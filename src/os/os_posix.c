@@ -337,24 +337,23 @@ int hmn__is_procfs(const char *path)
 #endif
 }
 
+/* hmn__list_dir is hmn__list_dir_ino without the inode numbers. */
+struct names_only {
+    hmn__dir_fn fn;
+    void *arg;
+};
+
+static int drop_ino(void *arg, const char *name, uint64_t ino)
+{
+    struct names_only *n = arg;
+    (void)ino;
+    return n->fn(n->arg, name);
+}
+
 int hmn__list_dir(const char *path, hmn__dir_fn fn, void *arg)
 {
-    struct dirent *de;
-    DIR *d = opendir(path);
-    if (!d)
-        return errno_code(errno);
-    while ((de = readdir(d)) != NULL) {
-        int rc;
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-            continue;
-        rc = fn(arg, de->d_name);
-        if (rc != 0) {
-            closedir(d);
-            return rc > 0 ? HMN_OK : rc;
-        }
-    }
-    closedir(d);
-    return HMN_OK;
+    struct names_only n = {fn, arg};
+    return hmn__list_dir_ino(path, drop_ino, &n);
 }
 
 /* One entry of hmn__list_links: skip "." and "..", read the link, call fn. */

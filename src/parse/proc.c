@@ -132,13 +132,22 @@ int hmn__parse_status_uid(const char *buf, size_t len, uint32_t *uid)
     return HMN_OK;
 }
 
-int hmn__parse_stat_starttime(const char *buf, size_t len, uint64_t *ticks)
+/* Where field 3 starts looking: just after the last ')' (comm may hold anything). */
+static int stat_fields_from(const char *buf, size_t len, size_t *pos)
 {
-    size_t i = len, field = 2, start;
-    /* comm (field 2) may hold spaces and parentheses: fields 3.. follow the last ')'. */
+    size_t i = len;
     while (i > 0 && buf[i - 1] != ')')
         i--;
     if (i == 0)
+        return HMN_EPARSE;
+    *pos = i;
+    return HMN_OK;
+}
+
+int hmn__parse_stat_starttime(const char *buf, size_t len, uint64_t *ticks)
+{
+    size_t i, field = 2, start;
+    if (stat_fields_from(buf, len, &i) != HMN_OK)
         return HMN_EPARSE;
     while (i < len) {
         while (i < len && buf[i] == ' ')
@@ -152,18 +161,6 @@ int hmn__parse_stat_starttime(const char *buf, size_t len, uint64_t *ticks)
             return hmn__parse_u64(buf + start, i - start, ticks);
     }
     return HMN_EPARSE;
-}
-
-/* Where field 3 starts looking: just after the last ')' (comm may hold anything). */
-static int stat_fields_from(const char *buf, size_t len, size_t *pos)
-{
-    size_t i = len;
-    while (i > 0 && buf[i - 1] != ')')
-        i--;
-    if (i == 0)
-        return HMN_EPARSE;
-    *pos = i;
-    return HMN_OK;
 }
 
 int hmn__parse_stat_tree(const char *buf, size_t len, struct hmn__stat_tree *out)

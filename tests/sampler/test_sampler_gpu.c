@@ -13,6 +13,7 @@
  */
 #include "harness.h"
 #include "hypomnesis.h"
+#include "sampler_members.h"
 #include "sampler_fixture.h"
 #include "test_support.h"
 
@@ -75,20 +76,6 @@ static int other_pids(hmn_sampler *s, int moment, unsigned *pids, size_t max)
         pids[j] = p.pid;
     }
     return (int)j;
-}
-
-static int member(hmn_sampler *s, uint32_t pid, hmn_tree_process *out)
-{
-    size_t i;
-    for (i = 0;; i++) {
-        hmn_tree_process p = HMN_TREE_PROCESS_INIT;
-        if (hmn_sampler_process(s, i, &p) != HMN_OK)
-            return 0;
-        if (p.pid == pid) {
-            *out = p;
-            return 1;
-        }
-    }
 }
 
 struct cb_seen {
@@ -215,10 +202,10 @@ static void nvml_tree_over_time(void)
         CHECK(hmn_sampler_other(s, 1, HMN_SAMPLER_AT_PEAK, 0, &o) == HMN_ENOENT);
         CHECK(hmn_sampler_other(s, 0, 7, 0, &o) == HMN_EINVAL);
     }
-    CHECK(member(s, 101, &p));
+    CHECK(sm_member(s, 101, &p));
     CHECK(p.valid & HMN_TPROC_HAS_GPU);
     CHECK_EQ_U64(p.gpu_peak_bytes, 1024 * MIB);
-    CHECK(member(s, 100, &p));
+    CHECK(sm_member(s, 100, &p));
     CHECK(!(p.valid & HMN_TPROC_HAS_GPU)); /* never on the GPU: unknown, not 0 */
 
     /* A gone member's record is final and asked for once: a later change of

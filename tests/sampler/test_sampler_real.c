@@ -16,6 +16,7 @@
 #define _DEFAULT_SOURCE 1
 #include "harness.h"
 #include "hypomnesis.h"
+#include "sampler_members.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -114,20 +115,6 @@ static void end_family(struct family *f)
     close(f->hold[1]);
 }
 
-static int member(hmn_sampler *s, uint32_t pid, hmn_tree_process *out)
-{
-    size_t i;
-    for (i = 0;; i++) {
-        hmn_tree_process p = HMN_TREE_PROCESS_INIT;
-        if (hmn_sampler_process(s, i, &p) != HMN_OK)
-            return 0;
-        if (p.pid == pid) {
-            *out = p;
-            return 1;
-        }
-    }
-}
-
 static hmn_sampler *open_self(hmn_ctx *ctx)
 {
     hmn_sampler_config cfg = HMN_SAMPLER_CONFIG_INIT;
@@ -155,7 +142,7 @@ static void grandchild_allocation_is_seen(void)
     CHECK(hmn_sampler_sample(s) == HMN_OK);
     CHECK(hmn_sampler_latest(s, &base) == HMN_OK);
     CHECK_EQ_U64(base.processes, 2);
-    CHECK(member(s, (uint32_t)f.grandchild, &g));
+    CHECK(sm_member(s, (uint32_t)f.grandchild, &g));
     CHECK(g.valid & HMN_TPROC_HAS_RSS);
     g_base = g.rss_bytes;
     CHECK(write(f.down[1], &c, 1) == 1);
@@ -177,7 +164,7 @@ static void grandchild_allocation_is_seen(void)
     CHECK_EQ_U64(sum.processes_seen, 2);
     CHECK(sum.rss_peak_bytes >= base.rss_bytes + ALLOC - LOW_SLACK);
     CHECK(sum.rss_peak_bytes <= base.rss_bytes + ALLOC + HIGH_SLACK);
-    CHECK(member(s, (uint32_t)f.grandchild, &g));
+    CHECK(sm_member(s, (uint32_t)f.grandchild, &g));
     CHECK(g.alive == 0);
     CHECK(g.valid & HMN_TPROC_HAS_PEAK);
     /* Its own exact peak (VmHWM), as last read while it held the mapping. */
@@ -202,22 +189,22 @@ static void reparented_grandchild_stays(void)
     CHECK(s != NULL);
     CHECK(spawn_family(&f, 1) == 0);
     CHECK(hmn_sampler_sample(s) == HMN_OK);
-    CHECK(member(s, (uint32_t)f.grandchild, &g) && g.alive);
+    CHECK(sm_member(s, (uint32_t)f.grandchild, &g) && g.alive);
     CHECK_EQ_U64(g.ppid, (uint32_t)f.child);
     CHECK(write(f.hold[1], "x", 1) == 1);
     waitpid(f.child, &st, 0); /* the parent is gone: the grandchild is adopted */
     CHECK(hmn_sampler_sample(s) == HMN_OK);
-    CHECK(member(s, (uint32_t)f.grandchild, &g));
+    CHECK(sm_member(s, (uint32_t)f.grandchild, &g));
     CHECK(g.alive == 1);
     CHECK(g.ppid != (uint32_t)f.child);
-    CHECK(member(s, (uint32_t)f.child, &g) && g.alive == 0);
+    CHECK(sm_member(s, (uint32_t)f.child, &g) && g.alive == 0);
     CHECK(hmn_sampler_latest(s, &info) == HMN_OK);
     CHECK_EQ_U64(info.processes, 1);
     /* Killed, it leaves (its new parent reaps it; a zombie does not count). */
     kill(f.grandchild, SIGKILL);
     for (i = 0; i < 200; i++) {
         CHECK(hmn_sampler_sample(s) == HMN_OK);
-        CHECK(member(s, (uint32_t)f.grandchild, &g));
+        CHECK(sm_member(s, (uint32_t)f.grandchild, &g));
         if (!g.alive)
             break;
         nap_ms(10);
@@ -289,7 +276,7 @@ static void exited_child_is_one_member(void)
         _exit(read_byte(go[0], &b) == 0 ? 0 : 1);
     }
     CHECK(hmn_sampler_sample(s) == HMN_OK);
-    CHECK(member(s, (uint32_t)child, &c) && c.alive == 1);
+    CHECK(sm_member(s, (uint32_t)child, &c) && c.alive == 1);
     CHECK(c.valid & HMN_TPROC_HAS_RSS);
     CHECK(write(go[1], "x", 1) == 1);
     for (i = 0; i < 500 && !is_zombie(child); i++)
@@ -298,7 +285,7 @@ static void exited_child_is_one_member(void)
     for (i = 0; i < 4; i++) /* the table may keep listing it */
         CHECK(hmn_sampler_sample(s) == HMN_OK);
     CHECK_EQ_U64((uint64_t)member_entries(s, (uint32_t)child), 1);
-    CHECK(member(s, (uint32_t)child, &c) && c.alive == 0);
+    CHECK(sm_member(s, (uint32_t)child, &c) && c.alive == 0);
     CHECK(c.valid & HMN_TPROC_HAS_RSS);
     CHECK(hmn_sampler_latest(s, &info) == HMN_OK);
     CHECK_EQ_U64(info.processes, 0);

@@ -7,6 +7,7 @@
  */
 #include "harness.h"
 #include "hypomnesis.h"
+#include "sampler_members.h"
 #include "sampler_fixture.h"
 #include "test_support.h"
 
@@ -50,21 +51,6 @@ static void done(hmn_ctx *ctx, hmn_sampler *s)
     t_unsetenv("HMN_PROCFS");
 }
 
-/* Member i by PID (the list is in the order first seen). */
-static int find_member(hmn_sampler *s, unsigned pid, hmn_tree_process *out)
-{
-    size_t i;
-    for (i = 0;; i++) {
-        hmn_tree_process p = HMN_TREE_PROCESS_INIT;
-        if (hmn_sampler_process(s, i, &p) != HMN_OK)
-            return 0;
-        if (p.pid == pid) {
-            *out = p;
-            return 1;
-        }
-    }
-}
-
 static void tree_changes_between_samples(void)
 {
     hmn_sampler_config cfg = HMN_SAMPLER_CONFIG_INIT;
@@ -104,16 +90,16 @@ static void tree_changes_between_samples(void)
     CHECK_EQ_U64(info.seq, 1);
     CHECK_EQ_U64(info.processes, 4);
     CHECK_EQ_U64(info.rss_bytes, (1024 + 3072 + 256 + 128) * 1024ull);
-    CHECK(find_member(s, 102, &p));
+    CHECK(sm_member(s, 102, &p));
     CHECK(p.alive == 1);
     CHECK_EQ_U64(p.ppid, 1);
-    CHECK(find_member(s, 101, &p));
+    CHECK(sm_member(s, 101, &p));
     CHECK(p.alive == 0);
     CHECK_EQ_U64(p.peak_bytes, 8192 * 1024ull);
     CHECK_EQ_U64(p.sampled_peak_bytes, 4096 * 1024ull);
     CHECK(p.valid & HMN_TPROC_HAS_NAME);
     CHECK_STR(p.name, "worker");
-    CHECK(!find_member(s, 200, &p));
+    CHECK(!sm_member(s, 200, &p));
 
     /* PID 101 comes back as another process (new start time) under the
      * root's PID space but parented by init: not a member.  A zombie member
@@ -124,9 +110,9 @@ static void tree_changes_between_samples(void)
     CHECK(hmn_sampler_latest(s, &info) == HMN_OK);
     CHECK_EQ_U64(info.processes, 3);
     CHECK_EQ_U64(info.rss_bytes, (1024 + 3072 + 256) * 1024ull);
-    CHECK(find_member(s, 101, &p));
+    CHECK(sm_member(s, 101, &p));
     CHECK(p.alive == 0);
-    CHECK(find_member(s, 104, &p));
+    CHECK(sm_member(s, 104, &p));
     CHECK(p.alive == 0);
 
     CHECK(hmn_sampler_summary_get(s, &sum) == HMN_OK);
@@ -139,7 +125,7 @@ static void tree_changes_between_samples(void)
     CHECK_EQ_U64(sum.hwm_max_bytes, 8192 * 1024ull);
     CHECK_EQ_U64(sum.rss_source, HMN_SOURCE_PROCFS);
     CHECK(sum.first_ms <= sum.last_ms);
-    CHECK(find_member(s, 100, &p));
+    CHECK(sm_member(s, 100, &p));
     CHECK_STR(p.name, "job (main)");
     done(ctx, s);
 }

@@ -8,6 +8,7 @@
  */
 #include "harness.h"
 #include "hypomnesis.h"
+#include "sampler/sampler_members.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -46,20 +47,6 @@ static int read_line(HANDLE h, char *buf, size_t cap)
     }
     buf[n] = '\0';
     return 0;
-}
-
-static int member(hmn_sampler *s, uint32_t pid, hmn_tree_process *out)
-{
-    size_t i;
-    for (i = 0;; i++) {
-        hmn_tree_process p = HMN_TREE_PROCESS_INIT;
-        if (hmn_sampler_process(s, i, &p) != HMN_OK)
-            return 0;
-        if (p.pid == pid) {
-            *out = p;
-            return 1;
-        }
-    }
 }
 
 static void child_tree(void)
@@ -108,8 +95,8 @@ static void child_tree(void)
     CHECK(info.processes >= 2);
     CHECK(info.valid & HMN_SAMPLE_HAS_RSS);
     CHECK(info.rss_bytes >= (ALLOC_MB - 1) * MIB);
-    CHECK(member(s, (uint32_t)pi.dwProcessId, &p) && p.alive);
-    CHECK(member(s, (uint32_t)gc, &p) && p.alive);
+    CHECK(sm_member(s, (uint32_t)pi.dwProcessId, &p) && p.alive);
+    CHECK(sm_member(s, (uint32_t)gc, &p) && p.alive);
     CHECK_EQ_U64(p.ppid, pi.dwProcessId);
     CHECK(p.valid & HMN_TPROC_HAS_NAME);
     CHECK(strstr(p.name, "hmn_run_helper") != NULL);
@@ -131,7 +118,7 @@ static void child_tree(void)
         Sleep(50);
     }
     CHECK_EQ_U64(info.processes, 0);
-    CHECK(member(s, (uint32_t)gc, &p) && !p.alive);
+    CHECK(sm_member(s, (uint32_t)gc, &p) && !p.alive);
     CHECK(hmn_sampler_summary_get(s, &sum) == HMN_OK);
     CHECK(sum.processes_seen >= 2);
     CHECK(sum.rss_peak_bytes >= (ALLOC_MB - 1) * MIB);
