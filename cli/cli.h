@@ -173,7 +173,9 @@ const char *vram_precise(char *buf, size_t cap, uint64_t bytes);
 const char *vram_delta(char *buf, size_t cap, int64_t d);
 /* Parse a u32 argument strictly; 0 on success. */
 int parse_u32(const char *s, uint32_t *out);
-/* Parse a u64 argument strictly; 0 on success. */
+/* A whole decimal number of n bytes (no sign, no space, at most 20 digits, no overflow); 0 or -1. */
+int parse_u64_n(const char *s, size_t n, uint64_t *out);
+/* Parse a u64 argument strictly (parse_u64_n of the whole string); 0 on success. */
 int parse_u64(const char *s, uint64_t *out);
 /* 1 when s is empty or only whitespace. */
 int is_blank(const char *s);

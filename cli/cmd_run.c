@@ -84,6 +84,8 @@ struct run_job {
     struct run_timeline tl;
     struct run_report r;
     struct run_oom_input oom;
+    hmn_sample_device *devs; /* the callback's copy of a sample's devices */
+    size_t ndevs;
     int quiet;
 };
 
@@ -168,23 +170,36 @@ static int close_outputs(struct run_out *o)
     return rc;
 }
 
+/* The callback's buffer: one slot per device the sampler samples (fixed at open). */
+static int alloc_devices(struct run_job *j)
+{
+    hmn_sampler_summary sum = HMN_SAMPLER_SUMMARY_INIT;
+    int rc = hmn_sampler_summary_get(j->sampler, &sum);
+    if (rc != HMN_OK || sum.device_count == 0)
+        return rc;
+    j->devs = calloc(sum.device_count, sizeof(*j->devs));
+    if (!j->devs)
+        return HMN_ENOMEM;
+    j->ndevs = sum.device_count;
+    return HMN_OK;
+}
+
 /* Runs on the thread that took the sample, with the sampler locked. */
 static void on_sample(const hmn_sample *sample, void *user)
 {
     struct run_job *j = user;
     hmn_sample_info info = HMN_SAMPLE_INFO_INIT;
-    hmn_sample_device devs[16];
     size_t i, n;
     if (hmn_sample_get_info(sample, &info) != HMN_OK)
         return;
-    n = info.device_count < 16 ? info.device_count : 16;
+    n = info.device_count < j->ndevs ? info.device_count : j->ndevs;
     for (i = 0; i < n; i++) {
         hmn_sample_device d = HMN_SAMPLE_DEVICE_INIT;
         if (hmn_sample_get_device(sample, i, &d) != HMN_OK)
             memset(&d, 0, sizeof(d)); /* every valid bit clear */
-        devs[i] = d;
+        j->devs[i] = d;
     }
-    run_timeline_add(&j->tl, &info, devs, n);
+    run_timeline_add(&j->tl, &info, j->devs, n);
 }
 
 static int open_sampler(struct run_job *j)
@@ -197,9 +212,12 @@ static int open_sampler(struct run_job *j)
         j->cfg.flags |= HMN_SAMPLER_PSS; /* prmon's pss column */
     rc = hmn_sampler_open(j->ctx, &j->cfg, &j->sampler);
     if (rc == HMN_OK)
+        rc = alloc_devices(j);
+    if (rc == HMN_OK)
         rc = hmn_sampler_set_callback(j->sampler, on_sample, j);
     if (rc != HMN_OK) {
-        linef(stderr, "hmn run: cannot sample: %s", hmn_errmsg(j->ctx));
+        linef(stderr, "hmn run: cannot sample: %s",
+              rc == HMN_ENOMEM ? "out of memory" : hmn_errmsg(j->ctx));
         return RUN_EXIT_HMN;
     }
     j->tl.jsonl = j->out.f[O_JSONL];
@@ -421,6 +439,7 @@ static int run(hmn_ctx *ctx, const struct cli_args *a)
         rc = RUN_EXIT_HMN;
     hmn_sampler_close(j->sampler);
     run_timeline_free(&j->tl);
+    free(j->devs);
     free_report(&j->r);
     free(argv);
     free(j);

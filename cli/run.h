@@ -131,8 +131,8 @@ struct run_timeline {
     size_t n, cap, ndev;
     struct run_point *pts;
     double *gpu;           /* n * ndev tree_used_bytes, NAN when unknown */
-    uint32_t dev_index[16];
-    char dev_name[16][96];
+    uint32_t *dev_index;   /* ndev hmn device indexes and names, from the first sample */
+    char (*dev_name)[96];
     uint64_t t0_ms;
     int have_t0;
     FILE *jsonl, *tsv;     /* live writers, or NULL */

@@ -22,26 +22,6 @@ static int next_line(const char *buf, size_t len, size_t *pos, const char **line
     return 1;
 }
 
-/* A whole decimal number of n bytes; no sign, no overflow. */
-static int parse_dec(const char *s, size_t n, uint64_t *out)
-{
-    uint64_t v = 0;
-    size_t i;
-    if (n == 0 || n > 20)
-        return -1;
-    for (i = 0; i < n; i++) {
-        unsigned d;
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
-        d = (unsigned)(s[i] - '0');
-        if (v > (UINT64_MAX - d) / 10)
-            return -1;
-        v = v * 10 + d;
-    }
-    *out = v;
-    return 0;
-}
-
 int run_parse_kv(const char *buf, size_t len, const char *key, uint64_t *out)
 {
     size_t pos = 0, n, klen = strlen(key);
@@ -51,7 +31,7 @@ int run_parse_kv(const char *buf, size_t len, const char *key, uint64_t *out)
     while (next_line(buf, len, &pos, &line, &n)) {
         if (n <= klen + 1 || memcmp(line, key, klen) != 0 || line[klen] != ' ')
             continue;
-        return parse_dec(line + klen + 1, n - klen - 1, out);
+        return parse_u64_n(line + klen + 1, n - klen - 1, out);
     }
     return -1;
 }
@@ -62,7 +42,7 @@ int run_parse_u64_file(const char *buf, size_t len, uint64_t *out)
         return -1;
     if (len > 0 && buf[len - 1] == '\n')
         len--;
-    return parse_dec(buf, len, out);
+    return parse_u64_n(buf, len, out);
 }
 
 /* 1 when the comma-separated list s (n bytes) holds word. */

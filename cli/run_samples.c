@@ -9,12 +9,13 @@
  */
 #include "run.h"
 #include "plot_svg.h"
+#include "grow.h" /* src/common/ */
 
 #include <math.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define RUN_MAX_DEV (sizeof(((struct run_timeline *)0)->dev_index) / sizeof(uint32_t))
 
 void run_tsv_header(FILE *f, int pss, int gpu)
 {
@@ -80,22 +81,43 @@ void run_jsonl_sample(FILE *f, const hmn_sample_info *info, const hmn_sample_dev
     fputs("]}\n", f);
 }
 
+/* Room for one more sample: its point and its ndev GPU figures (cap * ndev of them). */
 static int grow(struct run_timeline *tl, size_t ndev)
 {
-    size_t cap = tl->cap ? tl->cap * 2 : 256;
+    size_t cap = tl->cap, per = ndev ? ndev : 1, gcap = tl->cap * per;
     struct run_point *p;
     double *g;
     if (tl->n < tl->cap)
         return 0;
-    p = realloc(tl->pts, cap * sizeof(*p));
+    p = hmn__grow(tl->pts, &cap, tl->n + 1, sizeof(*p), 256);
     if (!p)
         return -1;
     tl->pts = p;
-    g = realloc(tl->gpu, cap * (ndev ? ndev : 1) * sizeof(*g));
+    if (cap > SIZE_MAX / per)
+        return -1;
+    g = hmn__grow(tl->gpu, &gcap, cap * per, sizeof(*g), cap * per);
     if (!g)
         return -1;
     tl->gpu = g;
     tl->cap = cap;
+    return 0;
+}
+
+/* The devices of the first sample name the timeline's series. */
+static int name_devices(struct run_timeline *tl, const hmn_sample_device *devs, size_t ndev)
+{
+    size_t i;
+    tl->ndev = ndev;
+    if (ndev == 0)
+        return 0;
+    tl->dev_index = calloc(ndev, sizeof(*tl->dev_index));
+    tl->dev_name = calloc(ndev, sizeof(*tl->dev_name));
+    if (!tl->dev_index || !tl->dev_name)
+        return -1;
+    for (i = 0; i < ndev; i++) {
+        tl->dev_index[i] = devs[i].index;
+        snprintf(tl->dev_name[i], sizeof(tl->dev_name[i]), "%s", devs[i].name);
+    }
     return 0;
 }
 
@@ -104,8 +126,6 @@ void run_timeline_add(struct run_timeline *tl, const hmn_sample_info *info,
 {
     double t = (double)info->t_ms / 1000.0;
     size_t i;
-    if (ndev > RUN_MAX_DEV)
-        ndev = RUN_MAX_DEV;
     if (tl->jsonl)
         run_jsonl_sample(tl->jsonl, info, devs, ndev, t);
     if (tl->tsv) {
@@ -114,13 +134,8 @@ void run_timeline_add(struct run_timeline *tl, const hmn_sample_info *info,
         tl->tsv_header_done = 1;
         run_tsv_row(tl->tsv, info, devs, ndev, tl->tsv_pss, tl->ndev > 0 || ndev > 0);
     }
-    if (tl->n == 0) {
-        tl->ndev = ndev;
-        for (i = 0; i < ndev; i++) {
-            tl->dev_index[i] = devs[i].index;
-            snprintf(tl->dev_name[i], sizeof(tl->dev_name[i]), "%s", devs[i].name);
-        }
-    }
+    if (tl->n == 0 && !tl->failed && name_devices(tl, devs, ndev) != 0)
+        tl->failed = 1;
     if (tl->failed || grow(tl, tl->ndev) != 0) {
         tl->failed = 1;
         return;
@@ -139,9 +154,13 @@ void run_timeline_free(struct run_timeline *tl)
 {
     free(tl->pts);
     free(tl->gpu);
+    free(tl->dev_index);
+    free(tl->dev_name);
     tl->pts = NULL;
     tl->gpu = NULL;
-    tl->n = tl->cap = 0;
+    tl->dev_index = NULL;
+    tl->dev_name = NULL;
+    tl->n = tl->cap = tl->ndev = 0;
 }
 
 /* The RAM series: exact group peak as a dashed line (it has no time), else the sampled peak. */
@@ -199,14 +218,20 @@ static void gpu_series(struct plot_series *s, double *t, double *v, const struct
 
 int run_plot(FILE *f, const struct run_timeline *tl, const struct run_report *r)
 {
-    struct plot_series series[1 + RUN_MAX_DEV];
+    struct plot_series *series = calloc(1 + tl->ndev, sizeof(*series));
     struct plot_spec spec;
-    char title[512], labels[1 + RUN_MAX_DEV][160];
+    char title[512], (*labels)[160] = calloc(1 + tl->ndev, sizeof(*labels));
     size_t k, n = tl->n ? tl->n : 1;
-    double *t = malloc(n * (1 + tl->ndev) * sizeof(double) * 2);
+    double *t = n <= SIZE_MAX / sizeof(double) / 2 / (1 + tl->ndev)
+                    ? malloc(n * (1 + tl->ndev) * sizeof(double) * 2)
+                    : NULL;
     int rc;
-    if (!t)
+    if (!t || !series || !labels) {
+        free(t);
+        free(series);
+        free(labels);
         return -1;
+    }
     ram_series(&series[0], t, t + n, tl, r, labels[0], sizeof(labels[0]));
     for (k = 0; k < tl->ndev; k++)
         gpu_series(&series[1 + k], t + 2 * n * (1 + k), t + 2 * n * (1 + k) + n, tl, k, r,
@@ -223,5 +248,7 @@ int run_plot(FILE *f, const struct run_timeline *tl, const struct run_report *r)
     spec.t_end = r->wall_seconds;
     rc = plot_svg_write(f, &spec);
     free(t);
+    free(series);
+    free(labels);
     return rc;
 }

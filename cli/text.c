@@ -36,18 +36,28 @@ int parse_u32(const char *s, uint32_t *out)
     return 0;
 }
 
+int parse_u64_n(const char *s, size_t n, uint64_t *out)
+{
+    uint64_t v = 0;
+    size_t i;
+    if (!s || n == 0 || n > 20)
+        return -1;
+    for (i = 0; i < n; i++) {
+        unsigned d;
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        d = (unsigned)(s[i] - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return -1;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return 0;
+}
+
 int parse_u64(const char *s, uint64_t *out)
 {
-    char *end;
-    unsigned long long v;
-    if (!s || !*s || *s < '0' || *s > '9' || strlen(s) > 20)
-        return -1;
-    errno = 0;
-    v = strtoull(s, &end, 10);
-    if (*end || errno == ERANGE)
-        return -1;
-    *out = (uint64_t)v;
-    return 0;
+    return s ? parse_u64_n(s, strlen(s), out) : -1;
 }
 
 const char *vram_delta(char *buf, size_t cap, int64_t d)

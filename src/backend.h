@@ -103,6 +103,7 @@ struct hmn__ptab {
     size_t n, cap;
     struct hmn__ptab_entry *prev; /* the previous table, sorted by PID (Linux cache) */
     size_t prev_n, prev_cap;
+    int real_procfs;              /* the context's procfs is the kernel's: 1, not: -1, unasked: 0 */
 };
 /* Every live process (zombies left out) into tab, replacing what it held, in
  * any order; a caller that sorts tab->v by PID between calls lets the Linux

@@ -9,6 +9,7 @@
  * Peak: VmHWM from /proc/self/status, read only when asked for.
  * Always the real /proc for ourselves: HMN_PROCFS is for other processes.
  */
+#include "common/grow.h"
 #include "backend.h"
 #include "parse/proc.h"
 
@@ -164,20 +165,17 @@ static int list_one(void *arg, const char *name, uint64_t ino)
 {
     struct scan *sc = arg;
     struct hmn__ptab *tab = sc->tab;
+    struct hmn__ptab_entry *v;
     uint64_t pid;
     if (!all_digits(name) || hmn__parse_u64(name, strlen(name), &pid) != HMN_OK || pid == 0 ||
         pid > UINT32_MAX)
         return 0;
-    if (tab->n == tab->cap) {
-        size_t cap = tab->cap ? tab->cap * 2 : 256;
-        struct hmn__ptab_entry *v;
-        if (cap > SIZE_MAX / sizeof(*v) || !(v = realloc(tab->v, cap * sizeof(*v)))) {
-            sc->rc = HMN_ENOMEM;
-            return -1;
-        }
-        tab->v = v;
-        tab->cap = cap;
+    v = hmn__grow(tab->v, &tab->cap, tab->n + 1, sizeof(*v), 256);
+    if (!v) {
+        sc->rc = HMN_ENOMEM;
+        return -1;
     }
+    tab->v = v;
     memset(&tab->v[tab->n], 0, sizeof(tab->v[0]));
     tab->v[tab->n].pid = (uint32_t)pid;
     tab->v[tab->n].ino = ino;
@@ -250,7 +248,9 @@ int hmn__ram_process_table(hmn_ctx *ctx, struct hmn__ptab *tab)
     cap = tab->prev_cap, tab->prev_cap = tab->cap, tab->cap = cap;
     tab->prev_n = tab->n;
     tab->n = 0;
-    cache = tab->prev_n > 0 && hmn__is_procfs(ctx->procfs);
+    if (tab->real_procfs == 0) /* asked once: a context's procfs root never changes */
+        tab->real_procfs = hmn__is_procfs(ctx->procfs) ? 1 : -1;
+    cache = tab->prev_n > 0 && tab->real_procfs > 0;
     rc = hmn__list_dir_ino(ctx->procfs, list_one, &sc);
     if (sc.rc != HMN_OK)
         return hmn__fail(ctx, sc.rc, "process table: out of memory");

@@ -8,6 +8,7 @@
  * another process: one Toolhelp32 process snapshot (no rights needed, unlike
  * OpenProcess, which fails with access denied on protected processes).
  */
+#include "common/grow.h"
 #include "backend.h"
 
 #ifndef WIN32_LEAN_AND_MEAN
@@ -104,14 +105,10 @@ int hmn__ram_process_start(hmn_ctx *ctx, uint32_t pid, uint64_t *start)
 
 static int ptab_push(struct hmn__ptab *tab, struct hmn__ptab_entry **e)
 {
-    if (tab->n == tab->cap) {
-        size_t cap = tab->cap ? tab->cap * 2 : 256;
-        struct hmn__ptab_entry *v;
-        if (cap > SIZE_MAX / sizeof(*v) || !(v = realloc(tab->v, cap * sizeof(*v))))
-            return HMN_ENOMEM;
-        tab->v = v;
-        tab->cap = cap;
-    }
+    struct hmn__ptab_entry *v = hmn__grow(tab->v, &tab->cap, tab->n + 1, sizeof(*v), 256);
+    if (!v)
+        return HMN_ENOMEM;
+    tab->v = v;
     *e = &tab->v[tab->n++];
     memset(*e, 0, sizeof(**e));
     return HMN_OK;

@@ -9,6 +9,7 @@
  * tree's peak; then the device's used and free figures; then, where NVML
  * accounting mode is on, the driver's exact per-process peaks.
  */
+#include "common/grow.h"
 #include "core/abi.h"
 #include "core/dispatch.h"
 #include "core/sampler.h"
@@ -18,14 +19,10 @@
 
 static int rowvec_push(struct hmn__rowvec *r, const hmn_gpu_process *p)
 {
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 8;
-        hmn_gpu_process *v;
-        if (cap > SIZE_MAX / sizeof(*v) || !(v = realloc(r->v, cap * sizeof(*v))))
-            return HMN_ENOMEM;
-        r->v = v;
-        r->cap = cap;
-    }
+    hmn_gpu_process *v = hmn__grow(r->v, &r->cap, r->n + 1, sizeof(*v), 8);
+    if (!v)
+        return HMN_ENOMEM;
+    r->v = v;
     r->v[r->n++] = *p;
     return HMN_OK;
 }

@@ -9,6 +9,7 @@
  * becomes (a subreaper or init adopting it), and a PID that comes back with
  * another start time is a new process, not the old member.
  */
+#include "common/grow.h"
 #include "core/sampler.h"
 
 #include <stdlib.h>
@@ -45,14 +46,10 @@ static int entry_start(hmn_ctx *ctx, struct hmn__ptab_entry *e)
 
 static struct hmn__member *add_member(hmn_sampler *s, uint32_t pid, uint64_t t_ms)
 {
-    struct hmn__member *m;
-    if (s->nm == s->capm) {
-        size_t cap = s->capm ? s->capm * 2 : 16;
-        if (cap > SIZE_MAX / sizeof(*m) || !(m = realloc(s->m, cap * sizeof(*m))))
-            return NULL;
-        s->m = m;
-        s->capm = cap;
-    }
+    struct hmn__member *m = hmn__grow(s->m, &s->capm, s->nm + 1, sizeof(*m), 16);
+    if (!m)
+        return NULL;
+    s->m = m;
     m = &s->m[s->nm++];
     memset(m, 0, sizeof(*m));
     m->pid = pid;
@@ -87,13 +84,10 @@ int hmn__tree_open(hmn_sampler *s, hmn_ctx *ctx)
 
 static int grow_index(hmn_sampler *s, size_t n)
 {
-    if (n > s->tab_member_cap) {
-        int32_t *v = realloc(s->tab_member, n * sizeof(*v));
-        if (!v)
-            return HMN_ENOMEM;
-        s->tab_member = v;
-        s->tab_member_cap = n;
-    }
+    int32_t *v = hmn__grow(s->tab_member, &s->tab_member_cap, n, sizeof(*v), 256);
+    if (!v)
+        return HMN_ENOMEM;
+    s->tab_member = v;
     return HMN_OK;
 }
 
@@ -256,18 +250,18 @@ static void read_member(hmn_sampler *s, hmn_ctx *ctx, struct hmn__member *m,
 
 static int grow_alive(hmn_sampler *s)
 {
-    if (s->nm > s->alive_cap) {
-        uint32_t *p = realloc(s->alive_pid, s->nm * sizeof(*p));
-        size_t *x;
-        if (!p)
-            return HMN_ENOMEM;
-        s->alive_pid = p;
-        x = realloc(s->alive_idx, s->nm * sizeof(*x));
-        if (!x)
-            return HMN_ENOMEM;
-        s->alive_idx = x;
-        s->alive_cap = s->nm;
-    }
+    /* Two arrays, one capacity: each grows to the same size from the same start. */
+    size_t pcap = s->alive_cap, xcap = s->alive_cap;
+    uint32_t *p = hmn__grow(s->alive_pid, &pcap, s->nm, sizeof(*p), 16);
+    size_t *x;
+    if (!p)
+        return HMN_ENOMEM;
+    s->alive_pid = p;
+    x = hmn__grow(s->alive_idx, &xcap, s->nm, sizeof(*x), 16);
+    if (!x)
+        return HMN_ENOMEM;
+    s->alive_idx = x;
+    s->alive_cap = pcap; /* == xcap */
     return HMN_OK;
 }
 

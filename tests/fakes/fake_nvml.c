@@ -57,7 +57,7 @@ static unsigned fake_getpid(void)
 #  define FAKE_V3_STRIDE 0
 #endif
 
-#define MAX_DEV 8
+#define MAX_DEV 64 /* as many as the library keeps (HMN__MAX_DEVICES) */
 #define MAX_MIG 8
 #define MAX_FAULT 16
 #define NA_ULL HMN_NVML_VALUE_NOT_AVAILABLE_ULL

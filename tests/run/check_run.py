@@ -371,6 +371,33 @@ def case_gpu_fake():
     assert rc == 125 and 'device index 1 out of range' in err2, (rc, err2)
 
 
+def case_many_gpus():
+    """More devices than any fixed table would hold: every sample and the chart carry each one."""
+    if not FAKE_NVML:
+        raise Skip('the fake NVML was not built')
+    from plotcase import Chart  # noqa: E402
+    n = 20
+    scn, jl, svg = work('many.scn'), work('many.jsonl'), work('many.svg')
+    with open(scn, 'w') as f:
+        f.write('driver 590.48.01\nnvml 13.590.48.01\ncuda 13010\n')
+        for i in range(n):
+            f.write('device name="NVIDIA H100 80GB HBM3" uuid=GPU-%08d-2222-3333-4444-555555555555 '
+                    'pci=00000000:%02x:00.0 pci_id=0x233010de total=81559MiB reserved=529MiB '
+                    'used=%dMiB mig=off\n' % (i, i + 1, 1024 + i))
+    env = base_env(HMN_NVML_LIBRARY=FAKE_NVML, HMN_FAKE_NVML_SCENARIO=scn)
+    d, _ = run_json(['--interval', '10ms', '--jsonl', jl, '--plot', svg], [WL, 'exit', '0'], env=env)
+    assert [g['index'] for g in d['gpus']] == list(range(n)), d['gpus']
+    with open(jl) as f:
+        recs = [json.loads(line) for line in f]
+    samples = [r for r in recs if r.get('type') == 'sample']
+    assert samples, recs
+    for r in samples:
+        assert [g['index'] for g in r['gpus']] == list(range(n)), r
+        assert [g['device_used_bytes'] for g in r['gpus']] == [(1024 + i) * MIB for i in range(n)], r
+    c = Chart(svg)
+    assert len(c.series) == 1 + n, c.legend
+
+
 def case_gpu_accounting():
     """Accounting mode already on: the driver's per-process peak is the exact
     GPU peak, above what the samples saw (a spike between two samples)."""
